@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Prepare .venv for one purpose, installing only what is missing:
+#   demo   the library and its runtime dependencies (numpy, graphviz, matplotlib, tqdm)
+#   test   + torch 2.13.0 (CPU build), pytest, hypothesis
+#   bench  + torch 2.13.0 and micrograd 0.1.0
+# Also makes sure Graphviz's `dot` program is there to render pictures.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+purpose="${1:-demo}"
+case "$purpose" in
+    demo) extra="" ;;
+    test) extra="[test]" ;;
+    bench) extra="[bench]" ;;
+    *) echo "usage: scripts/setup.sh demo|test|bench" >&2; exit 2 ;;
+esac
+
+say() { echo "setup: $*" >&2; }
+is_root() { [ "$(id -u)" = 0 ]; }
+apt_install() {  # apt_install PACKAGE: install a Debian package if we are allowed to
+    if is_root && command -v apt-get >/dev/null 2>&1; then
+        say "installing $1 with apt-get"
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1"; } >/dev/null
+    else
+        return 1
+    fi
+}
+
+python="${PYTHON:-python3}"
+if ! command -v "$python" >/dev/null 2>&1; then
+    say "no '$python' found: install Python 3.9 or newer (for example 'apt-get install -y python3 python3-venv')"
+    exit 1
+fi
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 9))'; then
+    say "Python 3.9 or newer is needed, found $("$python" --version 2>&1)"
+    exit 1
+fi
+
+# 1. A virtual environment of our own, so nothing is installed into the system's Python.
+if [ ! -x .venv/bin/python ]; then
+    say "creating .venv with $("$python" --version 2>&1)"
+    if ! "$python" -m venv .venv 2>/dev/null; then
+        rm -rf .venv
+        apt_install python3-venv || { say "'$python -m venv' failed: install the venv module (Debian: apt-get install -y python3-venv)"; exit 1; }
+        "$python" -m venv .venv
+    fi
+fi
+pip=(.venv/bin/python -m pip --quiet --disable-pip-version-check)
+
+# 2. Python packages, reinstalled only when pyproject.toml changes.
+stamp=".venv/.installed-$purpose"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    if [ "$purpose" != demo ]; then
+        # Exactly this CPU build first: an unpinned torch would pull gigabytes of CUDA packages.
+        say "installing torch==2.13.0 (CPU)"
+        "${pip[@]}" install "torch==2.13.0"
+    fi
+    say "installing tinygrad_edu$extra"
+    "${pip[@]}" install -e ".$extra"
+    touch "$stamp"
+fi
+
+# 3. Graphviz's `dot` renders the pictures; the library itself works without it.
+if ! command -v dot >/dev/null 2>&1; then
+    apt_install graphviz || true
+    if ! command -v dot >/dev/null 2>&1; then
+        say "Graphviz's 'dot' program is missing and could not be installed here, so pictures of"
+        say "graphs will not be rendered (their DOT source still is). Install it with"
+        say "'apt-get install -y graphviz' (Debian/Ubuntu) or 'brew install graphviz' (macOS)."
+    fi
+fi

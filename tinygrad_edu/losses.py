@@ -1,0 +1,105 @@
+"""Loss functions: how wrong a prediction is, as one number to differentiate.
+
+Each loss is the mean of a per-example error. The per-example formula is written once and
+serves both kinds of number: a list of ``Value`` predictions (averaged one by one) or a
+``Tensor`` of predictions (averaged in one vectorized op). The derivative each one hands to
+``backward`` is noted beside it.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+from .value import Value
+
+
+def _mean_over_examples(error: Callable, predictions, targets):
+    """mean_i error(prediction_i, target_i), for a Tensor or a sequence of Values."""
+    if hasattr(predictions, "shape"):  # a Tensor: the formula broadcasts over all examples
+        return error(predictions, _as_target_tensor(predictions, targets)).mean()
+    if isinstance(predictions, Value):
+        predictions = [predictions]
+        targets = [targets] if not isinstance(targets, Sequence) else targets
+    if len(predictions) != len(targets):
+        raise ValueError(f"got {len(predictions)} predictions but {len(targets)} targets; they must pair up")
+    if not predictions:
+        raise ValueError("a loss needs at least one prediction")
+    errors = [error(p, float(y)) for p, y in zip(predictions, targets)]
+    total = errors[0]
+    for e in errors[1:]:
+        total = total + e
+    return total * (1.0 / len(errors))
+
+
+def _as_target_tensor(predictions, targets):
+    from .tensor import Tensor  # Tensor is optional for scalar users; imported where it is used
+
+    targets = targets if isinstance(targets, Tensor) else Tensor(targets, dtype=predictions.dtype)
+    if targets.shape != predictions.shape:
+        raise ValueError(
+            f"predictions have shape {predictions.shape} but targets have shape {targets.shape}; "
+            "reshape the targets to match (for a column of predictions use y.reshape(-1, 1))"
+        )
+    return targets
+
+
+def _squared_error(p, y):
+    return (p - y) ** 2  # d/dp = 2 (p - y)
+
+
+def mean_squared_error(predictions, targets):
+    """``mean((p - y)**2)``; dL/dp_i = 2 (p_i - y_i) / n."""
+    return _mean_over_examples(_squared_error, predictions, targets)
+
+
+def root_mean_squared_error(predictions, targets):
+    """``sqrt(mean((p - y)**2))``, in the units of y; dL/dp_i = (p_i - y_i) / (n * RMSE)."""
+    return mean_squared_error(predictions, targets) ** 0.5
+
+
+def _cross_entropy(p, y):
+    # d/dp = -y/p + (1 - y)/(1 - p) = (p - y) / (p (1 - p))
+    return -(y * p.log() + (1 - y) * (1 - p).log())
+
+
+def binary_cross_entropy(probabilities, targets):
+    """``mean(-(y log p + (1 - y) log(1 - p)))`` for probabilities p in (0, 1).
+
+    The textbook formula. A probability of exactly 0 or 1 gives an infinite loss (a ``Value``
+    raises; a ``Tensor`` gives inf); ``binary_cross_entropy_with_logits`` never does.
+    """
+    return _mean_over_examples(_cross_entropy, probabilities, targets)
+
+
+def _cross_entropy_from_logit(z, y):
+    # -(y log s(z) + (1 - y) log(1 - s(z))) simplifies to softplus(z) - y z;  d/dz = sigmoid(z) - y
+    return z.softplus() - y * z
+
+
+def binary_cross_entropy_with_logits(logits, targets):
+    """Binary cross-entropy of ``sigmoid(z)``, computed from the logit z without overflow.
+
+    Per example ``softplus(z) - y z``, whose derivative is the famous ``sigmoid(z) - y``:
+    prediction minus target.
+    """
+    return _mean_over_examples(_cross_entropy_from_logit, logits, targets)
+
+
+def _hinge(score, y):
+    return (1 - y * score).relu()  # d/dscore = -y while the margin y*score < 1, else 0
+
+
+def hinge_loss(scores, targets):
+    """``mean(max(0, 1 - y * score))`` for labels y in {-1, +1} (a support vector machine's loss)."""
+    return _mean_over_examples(_hinge, scores, targets)
+
+
+def l2_penalty(parameters: Sequence, alpha: float):
+    """``alpha * sum(p**2)``, weight decay; d/dp = 2 alpha p."""
+    total = None
+    for p in parameters:
+        term = (p * p).sum() if hasattr(p, "shape") else p * p
+        total = term if total is None else total + term
+    if total is None:
+        raise ValueError("l2_penalty needs at least one parameter")
+    return total * alpha

@@ -1,0 +1,130 @@
+"""A neural network made of ``Value`` scalars: ``Neuron``, ``Layer``, ``MLP``.
+
+A neuron is a regression: ``activation(w . x + b)``. A layer is several neurons reading the
+same inputs; an MLP is layers in a row, the last one linear. Every weight is a ``Value``, so
+``loss.backward()`` reaches all of them through the graph.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, List, Sequence, Tuple, Union
+
+import numpy as np
+
+from ..value import Value
+from .module import Module, as_rng, check_activation, he_normal
+
+SeedLike = Union[int, np.random.Generator, None]
+
+
+class Neuron(Module):
+    """``activation(w0*x0 + w1*x1 + ... + b)`` with He-initialised weights and a zero bias."""
+
+    def __init__(self, nin: int, activation: str = "relu", *, seed: SeedLike = 0, name: str = ""):
+        if not isinstance(nin, int) or nin < 1:
+            raise ValueError(f"a neuron needs at least one input, got nin={nin!r}")
+        self.activation = check_activation(activation)
+        weights = he_normal(as_rng(seed), 1, nin)[0]
+        self.w = [Value(float(w), label=f"{name}w{j}") for j, w in enumerate(weights)]
+        self.b = Value(0.0, label=f"{name}b")
+
+    def forward(self, x: Sequence) -> Value:
+        if len(x) != len(self.w):
+            raise ValueError(f"this neuron takes {len(self.w)} inputs, got {len(x)}")
+        act = self.b
+        for w, xi in zip(self.w, x):
+            act = act + w * xi
+        if self.activation == "relu":
+            return act.relu()
+        if self.activation == "tanh":
+            return act.tanh()
+        if self.activation == "sigmoid":
+            return act.sigmoid()
+        return act
+
+    def parameters(self) -> List[Value]:
+        return self.w + [self.b]
+
+    def __repr__(self) -> str:
+        return f"Neuron(nin={len(self.w)}, activation={self.activation!r})"
+
+
+class Layer(Module):
+    """``nout`` neurons reading the same inputs; always returns a list of ``nout`` Values."""
+
+    def __init__(self, nin: int, nout: int, activation: str = "relu", *, seed: SeedLike = 0, name: str = ""):
+        if not isinstance(nout, int) or nout < 1:
+            raise ValueError(f"a layer needs at least one neuron, got nout={nout!r}")
+        rng = as_rng(seed)
+        self.neurons = [Neuron(nin, activation, seed=rng, name=f"{name}n{k}.") for k in range(nout)]
+        self.nin, self.nout, self.activation = nin, nout, activation
+
+    def forward(self, x: Sequence) -> List[Value]:
+        return [neuron(x) for neuron in self.neurons]
+
+    def parameters(self) -> List[Value]:
+        return [p for neuron in self.neurons for p in neuron.parameters()]
+
+    def weight_array(self) -> np.ndarray:
+        """The weights as a ``(nout, nin)`` array, the layout of ``torch.nn.Linear.weight``."""
+        return np.array([[w.data for w in neuron.w] for neuron in self.neurons])
+
+    def bias_array(self) -> np.ndarray:
+        return np.array([neuron.b.data for neuron in self.neurons])
+
+    def assign(self, weight: np.ndarray, bias: np.ndarray) -> None:
+        for neuron, row, b in zip(self.neurons, weight, bias):
+            for w, value in zip(neuron.w, row):
+                w.data = float(value)
+            neuron.b.data = float(b)
+
+    def __repr__(self) -> str:
+        return f"Layer(nin={self.nin}, nout={self.nout}, activation={self.activation!r})"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: ``MLP(2, [16, 16, 1])`` maps 2 inputs to 1 output.
+
+    ``nouts`` lists every layer's width. Hidden layers use ``activation``; the last layer is
+    linear, so the output is a raw score. When the last layer has one output, calling the
+    model returns a single ``Value``; otherwise a list.
+    """
+
+    def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu", *, seed: SeedLike = 0):
+        if not nouts:
+            raise ValueError("an MLP needs at least one layer: give nouts as a list of widths, e.g. [16, 1]")
+        rng = as_rng(seed)
+        sizes = [nin, *nouts]
+        self.activation = check_activation(activation)
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], activation if i < len(nouts) - 1 else "linear", seed=rng, name=f"L{i}.")
+            for i in range(len(nouts))
+        ]
+
+    def forward(self, x: Sequence) -> Union[Value, List[Value]]:
+        for layer in self.layers:
+            x = layer(x)
+        return x[0] if len(x) == 1 else x
+
+    def parameters(self) -> List[Value]:
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def named_parameter_arrays(self) -> Iterator[Tuple[str, np.ndarray]]:
+        for i, layer in enumerate(self.layers):
+            yield f"layers.{i}.weight", layer.weight_array()
+            yield f"layers.{i}.bias", layer.bias_array()
+
+    def assign_parameter_array(self, name: str, array: np.ndarray) -> None:
+        _, index, kind = name.split(".")
+        layer = self.layers[int(index)]
+        if kind == "weight":
+            layer.assign(array, layer.bias_array())
+        else:
+            layer.assign(layer.weight_array(), array)
+
+    def __repr__(self) -> str:
+        widths = [layer.nout for layer in self.layers]
+        return (
+            f"MLP(nin={self.layers[0].nin}, nouts={widths}, activation={self.activation!r})"
+            f"  # {len(self.parameters())} parameters"
+        )

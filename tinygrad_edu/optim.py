@@ -1,0 +1,83 @@
+"""Optimizers: how to adjust each parameter once its gradient is known.
+
+They use only ``p.data``, ``p.grad`` and arithmetic, so the same code updates a ``Value``
+(a float) and a ``Tensor`` (a NumPy array, updated in place). The update rules are PyTorch's.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, List
+
+
+class Optimizer:
+    def __init__(self, parameters: Iterable, lr: float):
+        self.parameters: List = list(parameters)
+        if not self.parameters:
+            raise ValueError("the optimizer was given no parameters; pass model.parameters()")
+        for p in self.parameters:
+            if not hasattr(p, "grad") or not getattr(p, "requires_grad", False):
+                raise TypeError(
+                    f"the optimizer can only update Values or Tensors that require grad, got {p!r}"
+                )
+        if not lr > 0:
+            raise ValueError(f"the learning rate must be positive, got lr={lr!r}")
+        self.lr = lr
+
+    def zero_grad(self) -> None:
+        """Clear every gradient; call it before each ``backward()``, since gradients accumulate."""
+        for p in self.parameters:
+            p.zero_grad()
+
+    def step(self) -> None:
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Gradient descent: ``p -= lr * grad``; with momentum, ``v = momentum * v + grad; p -= lr * v``."""
+
+    def __init__(self, parameters: Iterable, lr: float, momentum: float = 0.0):
+        super().__init__(parameters, lr)
+        if not 0.0 <= momentum < 1.0:
+            raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
+        self.momentum = momentum
+        self.velocity: List = [None] * len(self.parameters)
+
+    def step(self) -> None:
+        for i, p in enumerate(self.parameters):
+            if p.grad is None:
+                continue  # this parameter took no part in the last backward()
+            step = p.grad
+            if self.momentum:
+                v = self.velocity[i]
+                step = self.velocity[i] = step if v is None else self.momentum * v + step
+            p.data -= self.lr * step
+
+
+class Adam(Optimizer):
+    """Adam: step by a running mean of gradients over the root of a running mean of their squares.
+
+    ``m = b1 m + (1 - b1) g``;  ``v = b2 v + (1 - b2) g**2``;
+    ``p -= lr * m_hat / (sqrt(v_hat) + eps)`` with ``m_hat = m / (1 - b1**t)``,
+    ``v_hat = v / (1 - b2**t)`` correcting the zero start of both averages.
+    """
+
+    def __init__(self, parameters: Iterable, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8):
+        super().__init__(parameters, lr)
+        self.beta1, self.beta2 = betas
+        self.eps = eps
+        self.t = 0
+        self.m: List = [0.0] * len(self.parameters)
+        self.v: List = [0.0] * len(self.parameters)
+
+    def step(self) -> None:
+        self.t += 1
+        b1, b2 = self.beta1, self.beta2
+        for i, p in enumerate(self.parameters):
+            g = p.grad
+            if g is None:
+                continue
+            self.m[i] = b1 * self.m[i] + (1 - b1) * g
+            self.v[i] = b2 * self.v[i] + (1 - b2) * g * g
+            m_hat = self.m[i] / (1 - b1**self.t)
+            v_hat = self.v[i] / (1 - b2**self.t)
+            p.data -= self.lr * m_hat / (v_hat**0.5 + self.eps)
