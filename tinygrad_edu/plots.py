@@ -48,3 +48,29 @@ def plot_loss_curve(losses: Sequence[float], ylabel: str = "loss", log_scale: bo
         ax.set_yscale("log")
     fig.tight_layout()
     return fig
+
+
+def plot_regression_fit(
+    x: np.ndarray,
+    y: np.ndarray,
+    fits: dict,
+    truth: Optional[np.ndarray] = None,
+    title: Optional[str] = None,
+    truth_label: str = "true function",
+) -> Figure:
+    """Data as points, the true function (if known) dashed, and each named fit as a line."""
+    order = np.argsort(x)
+    fig = Figure(figsize=(7, 4))
+    ax = fig.add_subplot()
+    ax.scatter(x, y, s=8, color="0.6", label="data")
+    if truth is not None:
+        ax.plot(x[order], np.asarray(truth)[order], "k--", linewidth=1.2, label=truth_label)
+    for name, prediction in fits.items():
+        ax.plot(x[order], np.asarray(prediction).ravel()[order], linewidth=2, label=name)
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    ax.legend(loc="best", fontsize=8)
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig

@@ -70,7 +70,10 @@ def _power_slope(base: float, exponent: float) -> float:
     try:
         return exponent * base ** (exponent - 1)
     except OverflowError:
-        return exponent * math.inf
+        # |base ** (n-1)| is past the largest float: infinite, negative only for a negative base
+        # and odd n - 1 (a negative base gets here only with a whole-number n)
+        negative = base < 0.0 and (exponent - 1) % 2 == 1
+        return exponent * (-math.inf if negative else math.inf)
 
 
 def _log_of_base(base: float, out: float) -> float:
@@ -152,8 +155,9 @@ class Value:
         a, b = self.data, other.data
         if b == 0.0:
             raise ZeroDivisionError(f"division by zero in Value / Value: {a!r} / {b!r}")
-        # d(a/b)/da = 1/b,  d(a/b)/db = -a/b**2
-        return Value(a / b, parents=(self, other), op="/", local_grads=(1.0 / b, -a / (b * b)))
+        out = a / b
+        # d(a/b)/da = 1/b,  d(a/b)/db = -a/b**2 = -out/b  (b*b would underflow to 0 for tiny b)
+        return Value(out, parents=(self, other), op="/", local_grads=(1.0 / b, -out / b))
 
     def __pow__(self, exponent: object) -> "Value":
         if isinstance(exponent, Value):
