@@ -1,20 +1,28 @@
-# The two commands of the README, plus the benchmarks. Each prepares .venv on first use.
+# The two commands of the README, plus the other lessons and the benchmarks.
+# Each prepares .venv on first use (scripts/setup.sh) and is quick after that.
 PY := .venv/bin/python
+OUT := output
 
-.PHONY: demo test bench clean
+.PHONY: demo test lessons bench clean
 
-demo:
+demo:  ## the flagship lesson: a deep ReLU network learns a Gaussian-process sample; plus a computation graph
 	@bash scripts/setup.sh demo
-	$(PY) demos/classify_moons.py
-	$(PY) demos/neuron_graph.py
+	$(PY) demos/gp_regression.py --out $(OUT)
+	$(PY) demos/neuron_graph.py --out $(OUT)
 
-test:
+test:  ## every test: gradients against PyTorch and finite differences, demos, pictures, browser
 	@bash scripts/setup.sh test
 	$(PY) -m pytest
 
-bench:
+lessons:  ## every demo, in the order of the story
+	@bash scripts/setup.sh demo
+	@for demo in neuron_graph chain_rule linear_regression logistic_regression activations relu_splines classify_moons gp_regression; do \
+		echo "== demos/$$demo.py"; $(PY) demos/$$demo.py --out $(OUT) || exit 1; done
+
+bench:  ## interleaved comparisons with micrograd, PyTorch and hand-written NumPy
 	@bash scripts/setup.sh bench
 	$(PY) benchmarks/bench_scalar.py
+	$(PY) benchmarks/bench_tensor.py
 
 clean:
-	rm -rf .venv output .pytest_cache .hypothesis
+	rm -rf .venv $(OUT) .pytest_cache .hypothesis

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepare .venv for one purpose, installing only what is missing:
 #   demo   the library and its runtime dependencies (numpy, graphviz, matplotlib, tqdm)
-#   test   + torch 2.13.0 (CPU build), pytest, hypothesis
+#   test   + torch 2.13.0 (CPU build), pytest, hypothesis, selenium; Debian's chromium and
+#          chromedriver for the step-through page's browser test
 #   bench  + torch 2.13.0 and micrograd 0.1.0
 # Also makes sure Graphviz's `dot` program is there to render pictures.
 set -euo pipefail
@@ -17,10 +18,14 @@ esac
 
 say() { echo "setup: $*" >&2; }
 is_root() { [ "$(id -u)" = 0 ]; }
-apt_install() {  # apt_install PACKAGE: install a Debian package if we are allowed to
+apt_updated=""
+apt_install() {  # apt_install PACKAGE...: install Debian packages if we are allowed to
     if is_root && command -v apt-get >/dev/null 2>&1; then
-        say "installing $1 with apt-get"
-        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1"; } >/dev/null
+        say "installing $* with apt-get"
+        if [ -z "$apt_updated" ]; then
+            apt-get update -qq >/dev/null && apt_updated=yes
+        fi
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
     else
         return 1
     fi
@@ -67,5 +72,14 @@ if ! command -v dot >/dev/null 2>&1; then
         say "Graphviz's 'dot' program is missing and could not be installed here, so pictures of"
         say "graphs will not be rendered (their DOT source still is). Install it with"
         say "'apt-get install -y graphviz' (Debian/Ubuntu) or 'brew install graphviz' (macOS)."
+    fi
+fi
+
+# 4. For the tests only: a real headless browser for the step-through page.
+if [ "$purpose" = test ] && ! { command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; }; then
+    apt_install chromium chromium-driver || true
+    if ! command -v chromedriver >/dev/null 2>&1; then
+        say "Debian's chromium and chromium-driver are missing and could not be installed here;"
+        say "the browser test of the step-through page will be skipped."
     fi
 fi

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
+from .tensor import Tensor
 from .value import Value
 
 
 def _mean_over_examples(error: Callable, predictions, targets):
     """mean_i error(prediction_i, target_i), for a Tensor or a sequence of Values."""
-    if hasattr(predictions, "shape"):  # a Tensor: the formula broadcasts over all examples
+    if isinstance(predictions, Tensor):  # the formula broadcasts over all examples at once
         return error(predictions, _as_target_tensor(predictions, targets)).mean()
     if isinstance(predictions, Value):
         predictions = [predictions]
@@ -32,8 +33,6 @@ def _mean_over_examples(error: Callable, predictions, targets):
 
 
 def _as_target_tensor(predictions, targets):
-    from .tensor import Tensor  # Tensor is optional for scalar users; imported where it is used
-
     targets = targets if isinstance(targets, Tensor) else Tensor(targets, dtype=predictions.dtype)
     if targets.shape != predictions.shape:
         raise ValueError(

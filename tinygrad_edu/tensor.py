@@ -57,9 +57,9 @@ def sum_to_shape(grad: np.ndarray, shape: Tuple[int, ...]) -> np.ndarray:
     added = grad.ndim - len(shape)
     if added:
         grad = grad.sum(axis=tuple(range(added)))
-    stretched = tuple(axis for axis, size in enumerate(shape) if size == 1 and grad.shape[axis] != 1)
+    stretched = [axis for axis, size in enumerate(shape) if size == 1 and grad.shape[axis] != 1]
     if stretched:
-        grad = grad.sum(axis=stretched, keepdims=True)
+        grad = grad.sum(axis=tuple(stretched), keepdims=True)
     return grad
 
 
@@ -106,13 +106,16 @@ class Tensor:
         self.backward_fn: Optional[Callable] = None
 
     @staticmethod
-    def from_op(data: np.ndarray, parents: tuple, op: str, backward_fn: Callable) -> "Tensor":
+    def from_op(data: np.ndarray, parents: tuple, op: str, backward_fn: Optional[Callable]) -> "Tensor":
         """The output of an op: linked to its inputs if any of them needs a gradient."""
         out = Tensor.__new__(Tensor)
         out.data, out.grad, out.label, out.op, out.retains_grad = data, None, "", op, False
-        out.requires_grad = _grad_enabled and any(p.requires_grad for p in parents)
-        out.parents = parents if out.requires_grad else ()
-        out.backward_fn = backward_fn if out.requires_grad else None
+        out.requires_grad, out.parents, out.backward_fn = False, (), None
+        if _grad_enabled:
+            for parent in parents:
+                if parent.requires_grad:
+                    out.requires_grad, out.parents, out.backward_fn = True, parents, backward_fn
+                    break
         return out
 
     # --- what it is ----------------------------------------------------------------------
@@ -168,11 +171,12 @@ class Tensor:
         else:
             self.grad = self.grad + grad
 
-    def backward(self, grad: Optional[ArrayLike] = None) -> None:
+    def backward(self, grad: Optional[ArrayLike] = None, on_step=None) -> None:
         """Compute dL/d(leaf) for every leaf with ``requires_grad``, with L = this Tensor.
 
         L must be a single number, unless ``grad`` gives dL/d(this) explicitly. Leaf gradients
         add up across calls: call ``zero_grad()`` between training steps, as in PyTorch.
+        ``on_step(node, grad, parent_grads)``, if given, watches each step (see ``backpropagate``).
         """
         if not self.requires_grad:
             raise RuntimeError(
@@ -191,9 +195,13 @@ class Tensor:
             grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
             if grad.shape != self.shape:
                 raise ValueError(f"backward(grad): grad has shape {grad.shape} but this Tensor has shape {self.shape}")
-        backpropagate(self, grad)
+        backpropagate(self, grad, on_step=on_step)
 
     # --- making operands -------------------------------------------------------------------
+
+    # ``array + tensor``: NumPy would otherwise add the Tensor to each element, returning an
+    # array of Tensors. ``None`` tells NumPy to step aside, so Python calls ``__radd__``.
+    __array_ufunc__ = None
 
     def _operand(self, other: object, op: str) -> "Tensor":
         """``other`` as a Tensor; a plain number becomes a constant of this Tensor's dtype."""
@@ -345,21 +353,23 @@ class Tensor:
         """Forward: add up along ``axis``. Backward: every input element gets the gradient of the
         sum it went into (d(sum)/dx_i = 1), so the gradient is spread back over the summed axes."""
         axes = _normalize_axes(axis, self.ndim, "sum")
-        shape = self.shape
-        out = self.data.sum(axis=axes, keepdims=keepdims)
+        shape, kept = self.shape, _kept_shape(self.shape, axes)
 
         def backward(grad):
-            if not keepdims:
-                grad = np.expand_dims(grad, axes)
-            return (np.broadcast_to(grad, shape),)
+            return (np.broadcast_to(grad.reshape(kept), shape),)
 
-        return Tensor.from_op(out, (self,), "sum", backward)
+        return Tensor.from_op(self.data.sum(axis=axes, keepdims=keepdims), (self,), "sum", backward)
 
     def mean(self, axis=None, keepdims: bool = False) -> "Tensor":
-        """Forward: the average along ``axis``. Backward: d(mean)/dx_i = 1/n over the n averaged."""
+        """Forward: the average of n numbers along ``axis``. Backward: d(mean)/dx_i = 1/n."""
         axes = _normalize_axes(axis, self.ndim, "mean")
-        count = int(np.prod([self.shape[a] for a in axes])) if axes else 1
-        return self.sum(axis=axes, keepdims=keepdims) * (1.0 / count)
+        shape, kept = self.shape, _kept_shape(self.shape, axes)
+        count = int(np.prod([shape[a] for a in axes]))
+
+        def backward(grad):
+            return (np.broadcast_to(grad.reshape(kept) / count, shape),)
+
+        return Tensor.from_op(self.data.mean(axis=axes, keepdims=keepdims), (self,), "mean", backward)
 
     # --- shapes (gradients move back to where each number came from) ----------------------
 
@@ -435,8 +445,10 @@ def linear(x: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
 
     def backward(grad):
         grad_x = grad @ wd if need_x else None
-        grad_w = grad.T @ xd if grad.ndim == 2 else np.outer(grad, xd)
-        return (grad_x, grad_w) if bias is None else (grad_x, grad_w, grad)
+        if grad.ndim == 1:  # a single input vector
+            return (grad_x, np.outer(grad, xd)) if bias is None else (grad_x, np.outer(grad, xd), grad)
+        grad_w = grad.T @ xd
+        return (grad_x, grad_w) if bias is None else (grad_x, grad_w, grad.sum(axis=0))
 
     return Tensor.from_op(out, parents, "linear", backward)
 
@@ -456,6 +468,11 @@ def _normalize_axes(axis, ndim: int, op: str) -> tuple:
         if not -ndim <= a < max(ndim, 1):
             raise ValueError(f"{op}: axis {a} is out of range for a Tensor with {ndim} dimensions")
     return tuple(sorted(a % ndim for a in axes)) if ndim else ()
+
+
+def _kept_shape(shape: tuple, axes: tuple) -> tuple:
+    """The shape after reducing ``axes`` with keepdims=True: those axes become 1."""
+    return tuple(1 if axis in axes else size for axis, size in enumerate(shape))
 
 
 def _broadcasting(op: str, forward: Callable, a: Tensor, b: Tensor) -> np.ndarray:

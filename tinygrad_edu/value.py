@@ -264,10 +264,11 @@ class Value:
     def accumulate_grad(self, grad: float) -> None:
         self.grad = grad if self.grad is None else self.grad + grad
 
-    def backward(self, grad: Number = 1.0) -> None:
+    def backward(self, grad: Number = 1.0, on_step=None) -> None:
         """Compute dL/d(node) for every node this one depends on, with L = this Value.
 
         Leaf gradients add up across calls (call ``zero_grad()`` between steps, as in
-        PyTorch); the gradients of interior nodes show the latest call.
+        PyTorch); the gradients of interior nodes show the latest call. ``on_step(node, grad,
+        parent_grads)``, if given, watches each step (see ``backpropagate``).
         """
-        backpropagate(self, _as_float(grad, what="backward(grad)"))
+        backpropagate(self, _as_float(grad, what="backward(grad)"), on_step=on_step)

@@ -66,12 +66,13 @@ def _collect(root) -> Tuple[List, List[Tuple[int, int]]]:
     return nodes, edges
 
 
-def draw_dot(root, rankdir: str = "LR") -> graphviz.Digraph:
+def draw_dot(root, rankdir: str = "LR", show_grads: bool = True) -> graphviz.Digraph:
     """The computation graph that produced ``root``, as a ``graphviz.Digraph``.
 
     One record per value (its label, ``data`` and ``grad``), one oval per op. Run
     ``root.backward()`` first to see the gradients filled in. ``rankdir="TB"`` draws it top
-    to bottom.
+    to bottom. ``show_grads=False`` writes every gradient as ``grad ?``: the graph after the
+    forward pass, before backward.
     """
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"rankdir must be one of LR, RL, TB, BT, got {rankdir!r}")
@@ -87,7 +88,8 @@ def draw_dot(root, rankdir: str = "LR") -> graphviz.Digraph:
         is_leaf = not node.parents
         colour = _OUTPUT_COLOUR if node is root else (_LEAF_COLOUR if node.label else _CONSTANT_COLOUR) if is_leaf else "white"
         fields = [node.label] if node.label else []
-        fields += [f"data {_format(node.data)}", f"grad {_format(node.grad)}"]
+        grad = _format(node.grad) if show_grads else "?"
+        fields += [f"data {_format(node.data)}", f"grad {grad}"]
         record = "{ " + " | ".join(_escape_record(f) for f in fields) + " }"
         dot.node(name, label=record, shape="record", style="filled", fillcolor=colour)
         if not is_leaf:
@@ -113,3 +115,6 @@ def save(graph: graphviz.Digraph, path: Union[str, Path]) -> Path:
         raise RuntimeError(GRAPHVIZ_MISSING) from None
     path.write_bytes(picture)  # only the requested file is written; no DOT file beside it
     return path
+
+
+from .netviz import draw_network

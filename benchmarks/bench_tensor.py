@@ -1,0 +1,275 @@
+"""The Tensor backend against PyTorch eager and hand-written NumPy, measured in one run, interleaved.
+
+Workload: the Gaussian-process lesson. A ReLU network 1 -> [16, 32, 64, 64, 32, 16] -> 1
+trained by full-batch gradient descent on RMSE (lr 0.005). Every peer starts from the same
+data and the same initial weights and does the same arithmetic, which is checked: after a few
+epochs their losses agree to ~1e-12.
+
+Peers:
+- tinygrad_edu, float64 and float32;
+- PyTorch eager on the CPU, float64, one thread (and, for reference, its default threads);
+- hand-written NumPy backprop, float64: forward and backward written out by hand with the
+  same memory habits a careful NumPy programmer would use (ReLU in place, its derivative read
+  from the activations). It is the practical limit for a library built on NumPy.
+
+How it is measured: BLAS (via the environment variables below, set before NumPy loads) and
+torch are pinned to one thread, so the comparison is of the work each does, not of how the
+two noisy cores are shared. Peers take turns, a block of epochs each, round after round; the
+median epoch time of each is reported, and ratios, since absolute times on a shared machine
+mean little. Peak memory is measured in a fresh process per (peer, N): the growth of the
+process's peak resident memory during training, over what data and model already took.
+
+Run: ``make bench`` or ``.venv/bin/python benchmarks/bench_tensor.py [--quick]``.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS"):
+    os.environ[_var] = "1"  # must happen before NumPy is imported
+
+import argparse  # noqa: E402
+import gc  # noqa: E402
+import json  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from tinygrad_edu.data import simulate_gp  # noqa: E402
+from tinygrad_edu.losses import root_mean_squared_error  # noqa: E402
+from tinygrad_edu.nn import TensorMLP  # noqa: E402
+from tinygrad_edu.optim import SGD  # noqa: E402
+from tinygrad_edu.tensor import Tensor  # noqa: E402
+
+WIDTHS = [16, 32, 64, 64, 32, 16, 1]
+LR = 0.005
+DEFAULT_TORCH_THREADS = os.cpu_count() or 1  # torch's own default, before the pinning above
+torch.set_num_threads(1)
+
+
+def lesson_data():
+    data = simulate_gp()
+    return data.x_standardized.reshape(-1, 1), data.y.reshape(-1, 1)
+
+
+def synthetic_data(n: int, seed: int = 0):
+    """n inputs spread over [-2, 2] with a wiggly target: as much work per point as the lesson."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-2, 2, size=(n, 1))
+    return x, np.sin(3 * x) + 0.3 * rng.normal(size=(n, 1))
+
+
+def initial_weights(seed: int = 0):
+    return TensorMLP(1, WIDTHS, seed=seed).state_dict()
+
+
+# --- the peers: each has epoch() (one step of training) and loss (the last loss) ---------
+
+
+class Ours:
+    def __init__(self, X, y, state, dtype=np.float64):
+        self.model = TensorMLP(1, WIDTHS, seed=0, dtype=dtype)
+        self.model.load_state_dict(state)
+        self.X, self.y = Tensor(X, dtype=dtype), Tensor(y, dtype=dtype)
+        self.optimizer = SGD(self.model.parameters(), lr=LR)
+
+    def epoch(self):
+        loss = root_mean_squared_error(self.model(self.X), self.y)
+        loss.backward()
+        self.optimizer.step()
+        self.optimizer.zero_grad()
+        self.loss = loss.item()
+
+
+class Torch:
+    def __init__(self, X, y, state, threads=1):
+        self.threads = threads
+        layers = []
+        for i in range(len(WIDTHS)):
+            weight = state[f"layers.{i}.weight"]
+            linear = torch.nn.Linear(weight.shape[1], weight.shape[0], dtype=torch.float64)
+            with torch.no_grad():
+                linear.weight.copy_(torch.from_numpy(weight))
+                linear.bias.copy_(torch.from_numpy(state[f"layers.{i}.bias"]))
+            layers += [linear, torch.nn.ReLU(inplace=True)] if i < len(WIDTHS) - 1 else [linear]
+        self.model = torch.nn.Sequential(*layers)
+        self.X, self.y = torch.from_numpy(X), torch.from_numpy(y)
+        self.optimizer = torch.optim.SGD(self.model.parameters(), lr=LR)
+
+    def epoch(self):
+        torch.set_num_threads(self.threads)
+        loss = torch.sqrt(torch.mean((self.model(self.X) - self.y) ** 2))
+        loss.backward()
+        self.optimizer.step()
+        self.optimizer.zero_grad()
+        self.loss = loss.item()
+        torch.set_num_threads(1)
+
+
+class HandWrittenNumpy:
+    """Backprop written out by hand for this network: no graph, no autodiff."""
+
+    def __init__(self, X, y, state):
+        n_layers = len(WIDTHS)
+        self.W = [state[f"layers.{i}.weight"].copy() for i in range(n_layers)]
+        self.b = [state[f"layers.{i}.bias"].copy() for i in range(n_layers)]
+        self.X, self.y = X, y
+
+    def epoch(self):
+        W, b, last = self.W, self.b, len(self.W) - 1
+        activations = [self.X]  # forward: keep each layer's output for the backward pass
+        for i in range(last + 1):
+            z = activations[-1] @ W[i].T
+            z += b[i]
+            if i < last:
+                np.maximum(z, 0, out=z)  # ReLU in place
+            activations.append(z)
+        residual = activations[-1] - self.y
+        rmse = np.sqrt(np.mean(residual * residual))
+        grad = residual / (residual.size * rmse)  # dRMSE/dprediction
+        for i in range(last, -1, -1):  # backward: the chain rule, layer by layer
+            if i < last:
+                grad *= activations[i + 1] > 0  # ReLU'(z) = 1 where the output is positive
+            grad_W = grad.T @ activations[i]
+            grad_b = grad.sum(axis=0)
+            if i > 0:
+                grad = grad @ W[i]
+            W[i] -= LR * grad_W
+            b[i] -= LR * grad_b
+        self.loss = float(rmse)
+
+
+PEERS = {
+    "tinygrad_edu float64": lambda X, y, s: Ours(X, y, s, np.float64),
+    "tinygrad_edu float32": lambda X, y, s: Ours(X, y, s, np.float32),
+    "PyTorch float64, 1 thread": lambda X, y, s: Torch(X, y, s, threads=1),
+    f"PyTorch float64, {DEFAULT_TORCH_THREADS} threads": lambda X, y, s: Torch(X, y, s, threads=DEFAULT_TORCH_THREADS),
+    "hand-written NumPy float64": lambda X, y, s: HandWrittenNumpy(X, y, s),
+}
+OURS, TORCH1, NUMPY = "tinygrad_edu float64", "PyTorch float64, 1 thread", "hand-written NumPy float64"
+
+
+def interleaved_epoch_times(peers: dict, rounds: int, epochs: int) -> dict:
+    times = {name: [] for name in peers}
+    for _ in range(rounds):
+        for name, peer in peers.items():
+            gc.collect()
+            for _ in range(epochs):
+                start = time.perf_counter()
+                peer.epoch()
+                times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def check_same_arithmetic(X, y, state, epochs: int = 5) -> float:
+    """Largest loss difference between the float64 peers after a few epochs."""
+    peers = [Ours(X, y, state), Torch(X, y, state), HandWrittenNumpy(X, y, state)]
+    for peer in peers:
+        for _ in range(epochs):
+            peer.epoch()
+    losses = [peer.loss for peer in peers]
+    return max(losses) - min(losses)
+
+
+# --- peak memory, one fresh process per measurement ---------------------------------------
+
+
+def _current_and_peak_rss_kib():
+    fields = {}
+    with open("/proc/self/status") as status:
+        for line in status:
+            key, _, value = line.partition(":")
+            fields[key] = value
+    return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
+
+
+def measure_peak_here(peer_name: str, n: int, epochs: int) -> None:
+    """Child process: set up, reset the peak-memory mark, train, print the growth in MiB."""
+    X, y = synthetic_data(n)
+    peer = PEERS[peer_name](X, y, initial_weights())
+    peer.epoch()  # first epoch: lazy allocations of the library itself
+    gc.collect()
+    try:
+        with open("/proc/self/clear_refs", "w") as clear:
+            clear.write("5")  # Linux: reset the peak resident size to the current size
+    except OSError:
+        pass
+    before, _ = _current_and_peak_rss_kib()
+    for _ in range(epochs):
+        peer.epoch()
+    _, peak = _current_and_peak_rss_kib()
+    print(json.dumps({"peak_growth_mib": (peak - before) / 1024}))
+
+
+def peak_memory_mib(peer_name: str, n: int, epochs: int = 2) -> float:
+    result = subprocess.run(
+        [sys.executable, __file__, "--measure-peak", peer_name, str(n), str(epochs)],
+        capture_output=True, text=True, check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])["peak_growth_mib"]
+
+
+# --- report ------------------------------------------------------------------------------
+
+
+def lesson_report(rounds: int, epochs: int) -> None:
+    X, y = lesson_data()
+    state = initial_weights()
+    print(f"same arithmetic: after 5 epochs the float64 peers' losses differ by {check_same_arithmetic(X, y, state):.1e}")
+    peers = {name: make(X, y, state) for name, make in PEERS.items()}
+    median = interleaved_epoch_times(peers, rounds, epochs)
+    print(f"\nthe lesson (N = {len(X)}), median time per epoch over {rounds} x {epochs} interleaved epochs:")
+    for name, seconds in median.items():
+        print(f"  {name:32s} {seconds * 1e6:8.0f} us")
+    print("ratios:")
+    print(f"  tinygrad_edu float64 / PyTorch float64 1 thread   = {median[OURS] / median[TORCH1]:.3f}  (target <= 0.75)")
+    print(f"  tinygrad_edu float64 / hand-written NumPy float64 = {median[OURS] / median[NUMPY]:.3f}  (target <= 1.15)")
+    print(f"  tinygrad_edu float32 / tinygrad_edu float64       = {median['tinygrad_edu float32'] / median[OURS]:.3f}  (target < 1)")
+
+
+def scaling_report(sizes, rounds: int) -> None:
+    names = [OURS, "tinygrad_edu float32", TORCH1, NUMPY]
+    print("\nhow time per epoch and peak memory grow with N (synthetic inputs):")
+    header = "".join(f"{name:>28s}" for name in names)
+    print(f"{'N':>8s}{header}")
+    for n in sizes:
+        X, y = synthetic_data(n)
+        state = initial_weights()
+        epochs = max(1, min(20, 200_000 // n))
+        median = interleaved_epoch_times({name: PEERS[name](X, y, state) for name in names}, rounds, epochs)
+        peaks = {name: peak_memory_mib(name, n) for name in names}
+        cells = "".join(f"{median[name] * 1e3:14.2f} ms {peaks[name]:7.1f} MiB" for name in names)
+        print(f"{n:8d}{cells}")
+        print(
+            f"{'':8s}  tinygrad_edu / hand-written NumPy: time {median[OURS] / median[NUMPY]:.3f} (target <= 1.1 at large N), "
+            f"peak memory {peaks[OURS] / max(peaks[NUMPY], 1e-9):.3f} (target <= 1.5);  "
+            f"tinygrad_edu / PyTorch: time {median[OURS] / median[TORCH1]:.3f}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer rounds and sizes (a smoke run)")
+    parser.add_argument("--measure-peak", nargs=3, metavar=("PEER", "N", "EPOCHS"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure_peak:
+        peer, n, epochs = args.measure_peak
+        measure_peak_here(peer, int(n), int(epochs))
+        return
+    print(f"NumPy {np.__version__}, PyTorch {torch.__version__}; BLAS pinned to 1 thread via "
+          f"OMP/OPENBLAS/MKL_NUM_THREADS=1; torch.set_num_threads(1) except where a row says otherwise")
+    if args.quick:
+        lesson_report(rounds=3, epochs=50)
+        scaling_report([200, 20_000], rounds=2)
+    else:
+        lesson_report(rounds=10, epochs=200)
+        scaling_report([200, 2_000, 20_000, 200_000], rounds=3)
+
+
+if __name__ == "__main__":
+    main()
