@@ -33,7 +33,12 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """Gradient descent: ``p -= lr * grad``; with momentum, ``v = momentum * v + grad; p -= lr * v``."""
+    """Gradient descent: ``p -= lr * grad``; with momentum, ``v = momentum * v + grad; p -= lr * v``.
+
+    A parameter whose gradient is ``None`` (a Tensor the loss did not reach) is skipped. A
+    ``Value``'s gradient is a number, 0.0 after ``zero_grad()``, so with momentum an unused
+    Value still coasts on its velocity, as in PyTorch with ``zero_grad(set_to_none=False)``.
+    """
 
     def __init__(self, parameters: Iterable, lr: float, momentum: float = 0.0):
         super().__init__(parameters, lr)
@@ -63,6 +68,10 @@ class Adam(Optimizer):
 
     def __init__(self, parameters: Iterable, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8):
         super().__init__(parameters, lr)
+        if not all(0.0 <= beta < 1.0 for beta in betas) or len(betas) != 2:
+            raise ValueError(f"Adam's betas must be two numbers in [0, 1), got {betas!r}")
+        if not eps > 0:
+            raise ValueError(f"Adam's eps must be positive, got {eps!r}")
         self.beta1, self.beta2 = betas
         self.eps = eps
         self.t = 0

@@ -9,7 +9,7 @@ the formula.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, List, Tuple, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 import graphviz
 import numpy as np
@@ -66,38 +66,103 @@ def _collect(root) -> Tuple[List, List[Tuple[int, int]]]:
     return nodes, edges
 
 
-def draw_dot(root, rankdir: str = "LR", show_grads: bool = True) -> graphviz.Digraph:
+COMPACT_ABOVE = 60  # values; a larger graph is drawn compact unless told otherwise
+_BROADCASTING_OPS = ("+", "-", "*", "/", "**")
+
+
+def _group(label: str) -> str:
+    """The group a parameter belongs to, from a dotted label: ``"L0.n3.w1"`` -> ``"L0.n3"``."""
+    return label.rsplit(".", 1)[0] if "." in label else ""
+
+
+def _groups(nodes: List) -> Dict[int, str]:
+    """Assign each value to the group (a neuron, say) whose parameters it was computed from.
+
+    A leaf's group comes from its dotted label; an interior value joins the group of its first
+    labelled leaf parent (the weight in ``w * x``), else of its first grouped parent.
+    """
+    group: Dict[int, str] = {}
+    pending = list(reversed(nodes))  # mostly parents first; anything early is revisited
+    while pending:
+        waiting = []
+        for node in pending:
+            parents = node.parents
+            if not parents:
+                group[id(node)] = _group(node.label)
+            elif all(id(p) in group for p in parents):
+                from_leaves = [group[id(p)] for p in parents if not p.parents and group[id(p)]]
+                from_values = [group[id(p)] for p in parents if group[id(p)]]
+                group[id(node)] = (from_leaves or from_values or [""])[0]
+            else:
+                waiting.append(node)
+        if len(waiting) == len(pending):
+            break  # cannot happen in a graph without cycles
+        pending = waiting
+    return group
+
+
+def draw_dot(root, rankdir: str = "LR", show_grads: bool = True, compact: Optional[bool] = None) -> graphviz.Digraph:
     """The computation graph that produced ``root``, as a ``graphviz.Digraph``.
 
     One record per value (its label, ``data`` and ``grad``), one oval per op. Run
     ``root.backward()`` first to see the gradients filled in. ``rankdir="TB"`` draws it top
     to bottom. ``show_grads=False`` writes every gradient as ``grad ?``: the graph after the
     forward pass, before backward.
+
+    Large graphs stay legible: above ``COMPACT_ABOVE`` values (or with ``compact=True``) each
+    op is written into the record of the value it produced, plain numbers shrink to small
+    text, and values computed from parameters with dotted labels (an MLP's ``L0.n3.w1``) are
+    boxed by neuron. On Tensor graphs, an edge into a broadcasting op whose operand has a
+    different shape from the result is labelled with the shape its gradient is summed back to.
     """
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"rankdir must be one of LR, RL, TB, BT, got {rankdir!r}")
     nodes, edges = _collect(root)
+    compact = len(nodes) > COMPACT_ABOVE if compact is None else compact
     dot = graphviz.Digraph(
         "computation_graph",
         graph_attr={"rankdir": rankdir, "nodesep": "0.15", "ranksep": "0.3"},
         node_attr={"fontname": "Helvetica", "fontsize": "10", "height": "0.3"},
         edge_attr={"arrowsize": "0.6"},
     )
+    groups = _groups(nodes) if compact else {}
+    clusters: Dict[str, graphviz.Digraph] = {}
     for i, node in enumerate(nodes):
         name = f"v{i}"
         is_leaf = not node.parents
+        group = groups.get(id(node), "")
+        if group and group not in clusters:
+            clusters[group] = graphviz.Digraph(name=f"cluster_{len(clusters)}")
+            clusters[group].attr(label=group, style="rounded,dashed", color="grey60", fontsize="9")
+        canvas = clusters[group] if group else dot
+        if compact and is_leaf and not node.label:  # a plain number written into the formula
+            canvas.node(name, label=_escape_record(_format(node.data)), shape="plaintext", fontsize="8")
+            continue
         colour = _OUTPUT_COLOUR if node is root else (_LEAF_COLOUR if node.label else _CONSTANT_COLOUR) if is_leaf else "white"
         fields = [node.label] if node.label else []
+        if compact and not is_leaf:
+            fields.insert(0, node.op)
         grad = _format(node.grad) if show_grads else "?"
         fields += [f"data {_format(node.data)}", f"grad {grad}"]
         record = "{ " + " | ".join(_escape_record(f) for f in fields) + " }"
-        dot.node(name, label=record, shape="record", style="filled", fillcolor=colour)
-        if not is_leaf:
-            dot.node(f"{name}op", label=node.op, shape="oval", fontsize="9", margin="0.02")
-            dot.edge(f"{name}op", name)
+        canvas.node(name, label=record, shape="record", style="filled", fillcolor=colour)
+        if not is_leaf and not compact:
+            canvas.node(f"{name}op", label=node.op, shape="oval", fontsize="9", margin="0.02")
+            canvas.edge(f"{name}op", name)
+    for cluster in clusters.values():
+        dot.subgraph(cluster)
     for parent, child in edges:
-        dot.edge(f"v{parent}", f"v{child}op")
+        target = f"v{child}" if compact else f"v{child}op"
+        dot.edge(f"v{parent}", target, **_broadcast_note(nodes[parent], nodes[child]))
     return dot
+
+
+def _broadcast_note(parent, child) -> Dict[str, str]:
+    """Edge attributes saying where backward sums a broadcast gradient back to a smaller shape."""
+    parent_shape, child_shape = np.shape(parent.data), np.shape(child.data)
+    if child.op in _BROADCASTING_OPS and parent_shape != child_shape:
+        return {"label": f"grad summed to {parent_shape}", "fontsize": "8", "fontcolor": "#b45309"}
+    return {}
 
 
 def save(graph: graphviz.Digraph, path: Union[str, Path]) -> Path:

@@ -41,6 +41,15 @@ def he_normal(rng: np.random.Generator, nout: int, nin: int) -> np.ndarray:
     return rng.normal(0.0, np.sqrt(2.0 / nin), size=(nout, nin))
 
 
+def _file_mode(path: Path) -> int:
+    """The permissions an ordinary write would give: the existing file's, else 0o666 less umask."""
+    if path.exists():
+        return path.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 class Module:
     """Base class: subclasses define ``forward`` and ``named_parameter_arrays``."""
 
@@ -113,6 +122,7 @@ class Module:
         try:
             with os.fdopen(fd, "wb") as tmp:
                 np.savez(tmp, **self.state_dict())
+            os.chmod(tmp_name, _file_mode(path))  # mkstemp makes owner-only files; match a normal save
             os.replace(tmp_name, path)
         except BaseException:
             if os.path.exists(tmp_name):
