@@ -107,7 +107,7 @@ def caption(layer: int, size: int, activation: Optional[str], last_layer: int) -
         text = "output" if size == 1 else f"{size} outputs"
     else:
         text = f"{size} unit" + ("" if size == 1 else "s")
-    return text + (f"\n{activation}" if activation else "")
+    return text + (f"\\n{activation}" if activation else "")  # backslash-n: a line break in DOT
 
 
 def _check_names(names: Optional[Sequence[str]], size: int, what: str) -> Optional[List[str]]:
@@ -169,25 +169,33 @@ def draw_network(
         return f"L{layer}_{unit}"
 
     # One column (rank) per layer, top to bottom: the bias node feeding the next layer, the
-    # units (collapsed if wide), the caption.
+    # units (collapsed if wide), the caption. ``columns`` keeps each column's order.
+    columns = []
     for layer, size in enumerate(sizes):
         kind = "input" if layer == 0 else "output" if layer == last else "hidden"
         names = input_names if layer == 0 else output_names if layer == last else None
+        order = []
         with dot.subgraph(name=f"layer{layer}") as column:
             column.attr(rank="same")
             if bias and layer < last:
-                column.node(f"bias{layer + 1}", label="1", shape="circle", fillcolor=_FILL["bias"], width="0.3", fontsize="10")
+                order.append(f"bias{layer + 1}")
+                column.node(order[-1], label="1", shape="circle", fillcolor=_FILL["bias"], width="0.3", fontsize="10")
             for unit in shown_units(size, max_units):
                 if unit == size - 1 and size > max_units:
-                    column.node(f"L{layer}_more", label=f"... ({size - _FIRST_SHOWN - 1} more)", shape="plaintext", style="")
+                    order.append(f"L{layer}_more")
+                    column.node(order[-1], label=f"... ({size - _FIRST_SHOWN - 1} more)", shape="plaintext", style="")
                 label = names[unit] if names else unit_label(layer, unit, size, last)
-                column.node(unit_id(layer, unit), label=label, shape="ellipse" if names else "circle", fillcolor=_FILL[kind])
+                order.append(unit_id(layer, unit))
+                column.node(order[-1], label=label, shape="ellipse" if names else "circle", fillcolor=_FILL[kind])
             if captions:
                 text = caption(layer, size, net.activations[layer - 1] if layer else None, last)
-                column.node(f"caption{layer}", label=text, shape="plaintext", style="", fontsize="9", fontcolor="#6b7280")
+                order.append(f"caption{layer}")
+                column.node(order[-1], label=text, shape="plaintext", style="", fontsize="9", fontcolor="#6b7280")
+        columns.append(order)
 
-    def weight_attrs(w: float) -> dict:
-        if not has_weights:
+    def weight_attrs(w: Optional[float]) -> dict:
+        """Colour by sign, width by size, for one weight (nothing if weights are not shown)."""
+        if w is None:
             return {}
         attrs = {
             "color": POSITIVE if w > 0 else NEGATIVE if w < 0 else PLAIN,
@@ -198,27 +206,19 @@ def draw_network(
             attrs.update(label=f"{w:.3g}", fontsize="9", fontcolor=attrs["color"])
         return attrs
 
-    # Arrows: every shown unit of one layer to every shown unit of the next, and the bias
-    # node to every shown unit of its layer. Invisible arrows keep each column in order.
+    # Arrows: from every shown unit of one layer (and its bias node) to every shown unit of
+    # the next; the weight on the arrow i -> j is W[j, i], the bias on 1 -> j is b[j].
     for layer in range(1, last + 1):
-        sources = [unit_id(layer - 1, i) for i in shown_units(sizes[layer - 1], max_units)]
-        if bias:
-            sources.insert(0, f"bias{layer}")
         for j in shown_units(sizes[layer], max_units):
-            for source in sources:
-                if source.startswith("bias"):
-                    w = net.biases[layer - 1][j] if net.biases is not None else 0.0
-                else:
-                    w = net.weights[layer - 1][j, int(source.split("_")[1])] if net.weights is not None else 0.0
-                dot.edge(source, unit_id(layer, j), **weight_attrs(float(w)))
-    for layer, size in enumerate(sizes):
-        column = [unit_id(layer, unit) for unit in shown_units(size, max_units)]
-        if size > max_units:
-            column.insert(_FIRST_SHOWN, f"L{layer}_more")
-        if bias and layer < last:
-            column.insert(0, f"bias{layer + 1}")
-        if captions:
-            column.append(f"caption{layer}")
-        for upper, lower in zip(column, column[1:]):
+            head = unit_id(layer, j)
+            if bias:
+                b = float(net.biases[layer - 1][j]) if has_weights else None
+                dot.edge(f"bias{layer}", head, **weight_attrs(b))
+            for i in shown_units(sizes[layer - 1], max_units):
+                w = float(net.weights[layer - 1][j, i]) if has_weights else None
+                dot.edge(unit_id(layer - 1, i), head, **weight_attrs(w))
+    # Invisible arrows down each column keep its nodes in order.
+    for order in columns:
+        for upper, lower in zip(order, order[1:]):
             dot.edge(upper, lower, style="invis")
     return dot

@@ -447,8 +447,10 @@ def linear(x: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
         grad_x = grad @ wd if need_x else None
         if grad.ndim == 1:  # a single input vector
             return (grad_x, np.outer(grad, xd)) if bias is None else (grad_x, np.outer(grad, xd), grad)
-        grad_w = grad.T @ xd
-        return (grad_x, grad_w) if bias is None else (grad_x, grad_w, grad.sum(axis=0))
+        # a batch (n, nin) or batches of batches (..., nin): every leading axis counts as rows
+        g_rows, x_rows = grad.reshape(-1, grad.shape[-1]), xd.reshape(-1, xd.shape[-1])
+        grad_w = g_rows.T @ x_rows
+        return (grad_x, grad_w) if bias is None else (grad_x, grad_w, g_rows.sum(axis=0))
 
     return Tensor.from_op(out, parents, "linear", backward)
 

@@ -142,8 +142,11 @@ def draw_dot(root, rankdir: str = "LR", show_grads: bool = True, compact: Option
         fields = [node.label] if node.label else []
         if compact and not is_leaf:
             fields.insert(0, node.op)
-        grad = _format(node.grad) if show_grads else "?"
-        fields += [f"data {_format(node.data)}", f"grad {grad}"]
+        data = _format(node.data)
+        # unknown gradient: a "?" in room for a number as wide as the data (and a minus sign),
+        # kept by no-break spaces, so the box still fits the gradient when it is filled in
+        grad = _format(node.grad) if show_grads else "?".center(len(data) + 1, "\u00a0")
+        fields += [f"data {data}", f"grad {grad}"]
         record = "{ " + " | ".join(_escape_record(f) for f in fields) + " }"
         canvas.node(name, label=record, shape="record", style="filled", fillcolor=colour)
         if not is_leaf and not compact:

@@ -1,0 +1,253 @@
+"""The lesson demos compute what the lessons claim, checked against independent computations.
+
+Linear regression trained by backprop lands on the least-squares line (``np.linalg.lstsq``);
+logistic regression on the maximum-likelihood estimates (Newton's method, written here);
+the activations' derivatives from ``backward()`` are their closed forms; the ReLU spline's
+RMSE is that of an independent least-squares fit; the chain-rule neuron's numbers are
+PyTorch's. Each demo's pictures are saved as real PNG files.
+
+Demos are scripts in ``demos/``, not a package, so they are loaded from their file paths.
+"""
+
+import importlib.util
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tinygrad_edu.viz import draw_dot
+
+DEMOS = Path(__file__).resolve().parent.parent / "demos"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def load_demo(name):
+    spec = importlib.util.spec_from_file_location(f"lesson_{name}", DEMOS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def assert_png(path):
+    assert path.exists(), path
+    assert path.read_bytes()[:8] == PNG_MAGIC, path
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+# --- linear regression ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def linear_regression():
+    return load_demo("linear_regression")
+
+
+def lstsq_line(x, y):
+    beta, *_ = np.linalg.lstsq(np.column_stack([np.ones_like(x), x]), y, rcond=None)
+    return beta
+
+
+def test_linear_regression_demo_matches_least_squares(linear_regression, tmp_path, capsys):
+    result = linear_regression.main(tmp_path)
+    bmi, sbp = result["bmi"], result["sbp"]
+    assert len(bmi) == 100 and bmi.min() >= 18 and bmi.max() <= 40
+    np.testing.assert_allclose(result["gradient_descent"], lstsq_line(bmi, sbp), rtol=0, atol=1e-6)
+    out = capsys.readouterr().out
+    assert "least squares" in out and "gradient descent" in out
+    for name in ("linear_regression_network.png", "linear_regression_fit.png"):
+        assert_png(tmp_path / name)
+    assert (tmp_path / "linear_regression_network.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_linear_regression_data_is_roughly_the_stated_model(linear_regression):
+    """SBP = 90 + 1.2 BMI + noise(sd 10): with 2000 people the fitted line is near it."""
+    bmi, sbp = linear_regression.simulate_blood_pressure(2000, seed=3)
+    intercept, slope = lstsq_line(bmi, sbp)
+    assert abs(slope - 1.2) < 0.15 and abs(intercept - 90) < 5
+    assert np.std(sbp - (90 + 1.2 * bmi)) == pytest.approx(10, rel=0.1)
+
+
+@pytest.mark.parametrize("n, seed", [(30, 5), (250, 11)])
+def test_gradient_descent_finds_the_least_squares_line_for_other_data(linear_regression, n, seed):
+    bmi, sbp = linear_regression.simulate_blood_pressure(n, seed)
+    neuron, steps = linear_regression.fit_by_gradient_descent(bmi, sbp)
+    assert steps < 1000
+    np.testing.assert_allclose([neuron.b.data, neuron.w[0].data], lstsq_line(bmi, sbp), rtol=0, atol=1e-6)
+    assert neuron([25.0]).data == pytest.approx(neuron.b.data + 25.0 * neuron.w[0].data)  # reads raw BMI
+
+
+# --- logistic regression -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def logistic_regression():
+    return load_demo("logistic_regression")
+
+
+def maximum_likelihood(x, y):
+    """Newton's method on the mean log-likelihood of logistic regression, from (0, 0)."""
+    X = np.column_stack([np.ones_like(x), x])
+    beta = np.zeros(2)
+    for _ in range(100):
+        p = sigmoid(X @ beta)
+        gradient = X.T @ (y - p) / len(y)
+        hessian = -(X.T * (p * (1 - p))) @ X / len(y)
+        beta = beta - np.linalg.solve(hessian, gradient)
+    p = sigmoid(X @ beta)
+    assert np.max(np.abs(X.T @ (y - p))) < 1e-9  # the score equations hold: a maximum
+    return beta
+
+
+def test_the_lesson_example_is_one_over_one_plus_e(logistic_regression):
+    expected = 1.0 / (1.0 + math.exp(1.0))  # sigmoid(-4 + 0.1*30) = sigmoid(-1)
+    assert logistic_regression.lesson_example() == pytest.approx(expected, rel=1e-15)
+    assert logistic_regression.lesson_example(0.0, 1.0, 2.0) == pytest.approx(1 / (1 + math.exp(-2.0)), rel=1e-15)
+
+
+def test_logistic_regression_demo_matches_maximum_likelihood(logistic_regression, tmp_path, capsys):
+    result = logistic_regression.main(tmp_path)
+    bmi, y = result["bmi"], result["y"]
+    assert len(bmi) == 200 and set(np.unique(y)) == {0.0, 1.0}
+    np.testing.assert_allclose(result["gradient_descent"], maximum_likelihood(bmi, y), rtol=0, atol=1e-6)
+    np.testing.assert_allclose(result["newton"], maximum_likelihood(bmi, y), rtol=0, atol=1e-9)
+    out = capsys.readouterr().out
+    assert repr(1.0 / (1.0 + math.exp(1.0))) in out
+    for name in ("logistic_regression_network.png", "logistic_regression_fit.png"):
+        assert_png(tmp_path / name)
+
+
+def test_logistic_gradient_descent_finds_the_maximum_likelihood_for_other_data(logistic_regression):
+    bmi, y = logistic_regression.simulate_hypertension(120, seed=7)
+    neuron, _ = logistic_regression.fit_by_gradient_descent(bmi, y)
+    np.testing.assert_allclose([neuron.b.data, neuron.w[0].data], maximum_likelihood(bmi, y), rtol=0, atol=1e-6)
+    assert neuron([30.0]).data == pytest.approx(sigmoid(neuron.b.data + 30.0 * neuron.w[0].data), rel=1e-12)
+
+
+# --- activations ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def activations():
+    return load_demo("activations")
+
+
+CLOSED_FORMS = {  # name: (f, f'), written out by hand
+    "identity": (lambda x: x, lambda x: np.ones_like(x)),
+    "sigmoid": (sigmoid, lambda x: sigmoid(x) * (1 - sigmoid(x))),
+    "tanh": (np.tanh, lambda x: 1 - np.tanh(x) ** 2),
+    "relu": (lambda x: np.maximum(x, 0), lambda x: (x > 0).astype(float)),
+}
+
+
+def test_backward_gives_each_activations_derivative_on_a_grid(activations):
+    x = np.linspace(-5, 5, 401)
+    curves = activations.activation_curves(x)
+    assert set(curves) == set(CLOSED_FORMS)
+    for name, (f, slope) in CLOSED_FORMS.items():
+        y, dy = curves[name]
+        np.testing.assert_allclose(y, f(x), rtol=1e-12, atol=1e-15, err_msg=name)
+        np.testing.assert_allclose(dy, slope(x), rtol=1e-12, atol=1e-15, err_msg=name)
+
+
+def test_activations_demo_prints_the_derivatives_and_saves_the_figure(activations, tmp_path, capsys):
+    points = (-2.0, 0.0, 0.5, 3.0)
+    result = activations.main(tmp_path, points)
+    out = capsys.readouterr().out
+    for name, (_, slope) in CLOSED_FORMS.items():
+        np.testing.assert_allclose(result[name][1], slope(np.array(points)), rtol=1e-12, atol=1e-15, err_msg=name)
+    assert f"{1 - math.tanh(0.5) ** 2:10.6f}" in out
+    assert f"{sigmoid(-2.0) * (1 - sigmoid(-2.0)):10.6f}" in out
+    assert_png(tmp_path / "activations.png")
+
+
+# --- ReLU splines --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def relu_splines():
+    return load_demo("relu_splines")
+
+
+def test_the_sine_data_is_as_described(relu_splines):
+    x, y = relu_splines.simulate_sine()
+    assert len(x) == 1000 and x.min() == 0 and x.max() == pytest.approx(4 * np.pi)
+    assert np.std(y - np.sin(x)) == pytest.approx(0.2, rel=0.1)
+
+
+def test_relu_spline_rmse_matches_an_independent_least_squares_fit(relu_splines):
+    x, y = relu_splines.simulate_sine()
+    knots = np.linspace(0, 4 * np.pi, 32)[1:-1]  # 30 evenly spaced interior knots
+    columns = [np.ones_like(x), x] + [np.where(x > k, x - k, 0.0) for k in knots]
+    basis = np.stack(columns, axis=1)
+    coefficients = np.linalg.lstsq(basis, y, rcond=None)[0]
+    expected = np.sqrt(np.mean((basis @ coefficients - y) ** 2))
+    spline = relu_splines.fit_spline(x, y)
+    assert np.sqrt(np.mean((spline - y) ** 2)) == pytest.approx(expected, rel=1e-9)
+    assert 0.17 < expected < 0.23  # near the noise sd 0.2
+
+
+def test_relu_network_fits_the_sine_as_well_as_the_spline(relu_splines, tmp_path, capsys):
+    result = relu_splines.main(tmp_path, epochs=2000, progress=False)
+    x, y = result["x"], result["y"]
+    network_rmse = np.sqrt(np.mean((result["network"] - y) ** 2))
+    spline_rmse = np.sqrt(np.mean((result["spline"] - y) ** 2))
+    assert 0.17 < network_rmse < 0.23
+    assert network_rmse < spline_rmse + 0.02
+    assert np.sqrt(np.mean((result["network"] - np.sin(x)) ** 2)) < 0.1  # it found the sine, not the noise
+    assert result["history"][-1] < 0.1 * result["history"][0]
+    out = capsys.readouterr().out
+    assert f"RMSE {network_rmse:.4f}" in out and f"RMSE {spline_rmse:.4f}" in out
+    assert_png(tmp_path / "relu_splines.png")
+
+
+# --- the chain rule ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def chain_rule():
+    return load_demo("chain_rule")
+
+
+def torch_neuron():
+    """o = tanh(x1*w1 + x2*w2 + b) in PyTorch, float64: {name: (value, gradient)}."""
+    torch = pytest.importorskip("torch")
+    x1, x2, w1, w2, b = (torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (2.0, 0.0, -3.0, 1.0, 6.8813735870195432))
+    n = x1 * w1 + x2 * w2 + b
+    n.retain_grad()
+    o = torch.tanh(n)
+    o.retain_grad()
+    o.backward()
+    return {name: (t.item(), t.grad.item()) for name, t in dict(o=o, n=n, x1=x1, x2=x2, w1=w1, w2=w2, b=b).items()}
+
+
+def test_chain_rule_numbers_are_pytorchs(chain_rule, tmp_path, capsys):
+    expected = torch_neuron()
+    result = chain_rule.main(tmp_path)
+    for name, (value, grad) in expected.items():
+        assert result["ours"][name][0] == pytest.approx(value, rel=1e-14, abs=1e-15), name
+        assert result["ours"][name][1] == pytest.approx(grad, rel=1e-14, abs=1e-15), name
+    assert "torch grad" in capsys.readouterr().out
+    assert_png(tmp_path / "chain_rule_before.png")
+    assert_png(tmp_path / "chain_rule_after.png")
+
+
+def test_before_backward_every_grad_is_zero_and_after_they_are_filled_in(chain_rule):
+    v = chain_rule.build_neuron()
+    before = draw_dot(v["o"]).source
+    assert before.count("grad 0.0000") == len(v) and "grad -1.5000" not in before
+    v["o"].backward()
+    after = draw_dot(v["o"]).source
+    assert "grad -1.5000" in after and "grad 1.0000" in after  # x1 and w1 (and o)
+
+
+def test_chain_rule_demo_runs_without_pytorch(chain_rule, tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)  # makes ``import torch`` raise ImportError
+    result = chain_rule.main(tmp_path)
+    assert result["torch"] is None
+    assert "not installed" in capsys.readouterr().out
+    assert result["ours"]["x1"][1] == pytest.approx(-1.5)
