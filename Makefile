@@ -3,7 +3,7 @@
 PY := .venv/bin/python
 OUT := output
 
-.PHONY: demo test lessons bench clean
+.PHONY: demo test lessons bench gallery clean
 
 demo:  ## the flagship lesson: a deep ReLU network learns a Gaussian-process sample; plus a computation graph
 	@bash scripts/setup.sh demo
@@ -23,6 +23,10 @@ bench:  ## interleaved comparisons with micrograd, PyTorch and hand-written NumP
 	@bash scripts/setup.sh bench
 	$(PY) benchmarks/bench_scalar.py
 	$(PY) benchmarks/bench_tensor.py
+
+gallery:  ## regenerate the README's pictures in docs/images
+	@bash scripts/setup.sh demo
+	$(PY) scripts/make_gallery.py
 
 clean:
 	rm -rf .venv $(OUT) .pytest_cache .hypothesis
