@@ -3,6 +3,12 @@
 PY := .venv/bin/python
 OUT := output
 
+# One BLAS thread: the lessons' small matrices run faster that way, steadily on a busy machine,
+# and the printed numbers do not depend on how many cores the machine has.
+export OMP_NUM_THREADS ?= 1
+export OPENBLAS_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
+
 .PHONY: demo test lessons bench gallery clean
 
 demo:  ## the flagship lesson: a deep ReLU network learns a Gaussian-process sample; plus a computation graph

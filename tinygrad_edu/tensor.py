@@ -344,6 +344,11 @@ class Tensor:
         (PyTorch's ``nn.ReLU(inplace=True)`` relies on the same fact). ``TensorMLP`` uses it so
         that a layer keeps one array alive, not two.
         """
+        if self.requires_grad and not self.parents:
+            raise RuntimeError(
+                "relu_() would overwrite a leaf Tensor that requires grad, whose numbers backward "
+                "needs; use relu(), which leaves its input alone"
+            )
         out = np.maximum(self.data, 0, out=self.data)
         return Tensor.from_op(out, (self,), "relu", lambda grad: (grad * (out > 0),))
 
@@ -386,7 +391,7 @@ class Tensor:
     def transpose(self, *axes) -> "Tensor":
         """Permute axes (reverse them by default); backward applies the inverse permutation."""
         axes = tuple(axes[0]) if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
-        axes = axes or tuple(reversed(range(self.ndim)))
+        axes = tuple(a % self.ndim if -self.ndim <= a < 0 else a for a in axes) or tuple(reversed(range(self.ndim)))
         if sorted(axes) != list(range(self.ndim)):
             raise ValueError(f"transpose: {axes} is not a permutation of the axes of shape {self.shape}")
         inverse = tuple(np.argsort(axes))

@@ -142,11 +142,13 @@ def draw_dot(root, rankdir: str = "LR", show_grads: bool = True, compact: Option
         fields = [node.label] if node.label else []
         if compact and not is_leaf:
             fields.insert(0, node.op)
-        data = _format(node.data)
-        # unknown gradient: a "?" in room for a number as wide as the data (and a minus sign),
-        # kept by no-break spaces, so the box still fits the gradient when it is filled in
-        grad = _format(node.grad) if show_grads else "?".center(len(data) + 1, "\u00a0")
-        fields += [f"data {data}", f"grad {grad}"]
+        if show_grads:
+            grad = _format(node.grad)
+        else:  # "?" with room (figure spaces: as wide as a digit) for the widest gradient of this
+            # shape, so the box still fits the gradient when it is filled in later
+            widest = _format(np.broadcast_to(-1.234e-05, np.shape(node.data)))
+            grad = "?".center(len(widest), "\u2007")
+        fields += [f"data {_format(node.data)}", f"grad {grad}"]
         record = "{ " + " | ".join(_escape_record(f) for f in fields) + " }"
         canvas.node(name, label=record, shape="record", style="filled", fillcolor=colour)
         if not is_leaf and not compact:

@@ -1,0 +1,450 @@
+"""Every ``Tensor`` op, from one table, checked two ways, over broadcasting shapes.
+
+1. against PyTorch in float64: the output, and the gradient of every input for
+   L = sum(out * w) with a fixed random w (see ``tensor_parity.py``);
+2. against central finite differences, (L(x + eps) - L(x - eps)) / (2 eps) for every element of
+   every input: calculus from first principles, trusting no library.
+
+The shapes are the ones that break gradient code: scalars (shape ()), (3,) with (2, 3),
+(5, 1) with (5, 5), (2, 1, 4) with (3, 1), and plain same-shape pairs. A broadcast input is
+used several times, so its gradient is a sum; a wrong ``sum_to_shape`` fails here.
+
+Then the rules around the ops: in-place relu, saturation at +-1000, dtypes, copies, the graph
+switches (requires_grad, no_grad, detach, retain_grad), accumulation, determinism.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from typing import Callable, Sequence, Tuple
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from tensor_parity import assert_tensor_matches_torch, output_weights, run_ours
+from tinygrad_edu.gradcheck import GradcheckError, gradcheck
+from tinygrad_edu.nn import TensorMLP
+from tinygrad_edu.tensor import Tensor, linear, no_grad, sum_to_shape
+
+Shape = Tuple[int, ...]
+
+# --- input domains: where each op is defined and smooth, so finite differences are honest ---
+
+
+def anywhere(rng: np.random.Generator, shape: Shape) -> np.ndarray:
+    return rng.normal(size=shape)
+
+
+def positive(rng: np.random.Generator, shape: Shape) -> np.ndarray:
+    return rng.uniform(0.5, 2.0, size=shape)
+
+
+def away_from_zero(rng: np.random.Generator, shape: Shape) -> np.ndarray:
+    """A divisor, or an input to relu: |x| >= 0.5, so x +- eps never crosses the kink at 0."""
+    return rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.5, 2.0, size=shape)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str  # how the op is spelled on our Tensors
+    ours: Callable
+    theirs: Callable  # the same function on torch tensors
+    inputs: Tuple[np.ndarray, ...]
+
+    def __str__(self) -> str:
+        shapes = ",".join(str(x.shape).replace(" ", "") for x in self.inputs)
+        return f"{self.name} @ {shapes}"
+
+
+def case(spelling: str, shapes: Sequence[Shape], domains: Sequence[Callable] = (), torch_spelling: str = "") -> Case:
+    """One row of the table. ``spelling`` is Python over inputs a, b, c; torch reads the same
+    text unless ``torch_spelling`` differs (F is torch.nn.functional). Inputs are drawn from a
+    generator seeded by the row's text, so every run sees the same numbers."""
+    names = "abc"[: len(shapes)]
+    ours = eval(f"lambda {', '.join(names)}: {spelling}", {"linear": linear})
+    theirs = eval(f"lambda {', '.join(names)}: {torch_spelling or spelling}", {"F": F, "torch": torch})
+    domains = list(domains) + [anywhere] * (len(shapes) - len(domains))
+    rng = np.random.default_rng(zlib.crc32(f"{spelling}{shapes}".encode()))
+    inputs = tuple(np.asarray(draw(rng, shape), dtype=np.float64) for draw, shape in zip(domains, shapes))
+    return Case(spelling, ours, theirs, inputs)
+
+
+# Pairs of shapes NumPy broadcasts together: the left operand's, then the right operand's.
+BROADCAST_PAIRS = [
+    ((), ()),
+    ((2, 3), (2, 3)),
+    ((3,), (2, 3)),
+    ((2, 3), (3,)),
+    ((5, 1), (5, 5)),
+    ((5, 5), (5, 1)),
+    ((2, 1, 4), (3, 1)),  # both stretch: the result has shape (2, 3, 4)
+    ((3, 1), (2, 1, 4)),
+    ((), (2, 3)),
+    ((2, 3), ()),
+]
+
+BINARY = [
+    ("a + b", ()),
+    ("a - b", ()),
+    ("a * b", ()),
+    ("a / b", (anywhere, away_from_zero)),
+    ("a ** b", (positive, anywhere)),  # a Tensor exponent needs a positive base: d/db = a**b ln(a)
+]
+
+# A Python number on either side of every binary op: the number is a constant.
+WITH_NUMBERS = [
+    ("a + 2.5", ()),
+    ("2.5 + a", ()),
+    ("a + 2", ()),
+    ("a - 2.5", ()),
+    ("2.5 - a", ()),
+    ("a * -1.5", ()),
+    ("-1.5 * a", ()),
+    ("3 * a", ()),
+    ("a / 2.5", ()),
+    ("2.5 / a", (away_from_zero,)),
+    ("a ** 3", ()),
+    ("a ** 2.5", (positive,)),
+    ("a ** -1.5", (positive,)),
+    ("a ** 0", ()),  # constant 1: gradient 0
+    ("2 ** a", ()),
+    ("0.5 ** a", ()),
+]
+
+UNARY = [
+    ("-a", (), ""),
+    ("a.exp()", (), ""),
+    ("a.log()", (positive,), ""),
+    ("a.tanh()", (), ""),
+    ("a.sigmoid()", (), ""),
+    ("a.softplus()", (), "F.softplus(a)"),
+    ("a.relu()", (away_from_zero,), ""),
+]
+UNARY_SHAPES = [(), (3,), (2, 3), (2, 1, 4)]
+
+REDUCTION_AXES = [None, 0, 1, -1, (0, 2), (-1, 0)]
+
+CASES = (
+    [case(s, pair, d) for s, d in BINARY for pair in BROADCAST_PAIRS]
+    + [case(s, [shape], d) for s, d in WITH_NUMBERS for shape in [(), (2, 3)]]
+    + [case(s, [shape], d, t) for s, d, t in UNARY for shape in UNARY_SHAPES]
+    + [
+        case(f"a.{method}(axis={axis!r}, keepdims={keep})", [(2, 3, 4)], (),
+             f"a.{method}(dim={axis!r}, keepdim={keep})")
+        for method in ["sum", "mean"]
+        for axis in REDUCTION_AXES
+        for keep in [False, True]
+    ]
+    + [
+        case("a.sum()", [()]),
+        case("a.mean()", [()]),
+        case("a.sum()", [(5, 1)]),
+        case("a.mean()", [(2, 1, 4)]),
+        case("a.reshape(3, 2)", [(2, 3)]),
+        case("a.reshape((6,))", [(2, 3)]),
+        case("a.reshape(-1)", [(2, 1, 4)]),
+        case("a.reshape(1, 6, 1)", [(2, 3)]),
+        case("a.reshape(())", [(1, 1)]),
+        case("a.T", [(2, 3)]),
+        case("a.transpose()", [(2, 3, 4)], (), "a.permute(2, 1, 0)"),
+        case("a.transpose(1, 2, 0)", [(2, 3, 4)], (), "a.permute(1, 2, 0)"),
+        case("a.transpose((0, 2, 1))", [(2, 3, 4)], (), "a.permute((0, 2, 1))"),
+        case("a @ b", [(2, 3), (3, 4)]),
+        case("a @ b", [(3,), (3, 4)]),  # a row vector times a matrix
+        case("a @ b", [(2, 3), (3,)]),  # a matrix times a column vector
+        case("a @ b", [(3,), (3,)]),  # a dot product: shape ()
+        case("linear(a, b, c)", [(4, 3), (2, 3), (2,)], (), "F.linear(a, b, c)"),
+        case("linear(a, b, c)", [(3,), (2, 3), (2,)], (), "F.linear(a, b, c)"),  # one point
+        case("linear(a, b)", [(4, 3), (2, 3)], (), "F.linear(a, b)"),
+        case("linear(a, b)", [(3,), (2, 3)], (), "F.linear(a, b)"),
+        case("linear(a, b, c)", [(2, 4, 3), (2, 3), (2,)], (), "F.linear(a, b, c)"),  # batches of batches
+        case("linear(a, b, c)", [(4, 4, 3), (1, 3), (1,)], (), "F.linear(a, b, c)"),
+        # compositions: x used twice (x*x), a diamond, a chain of ops through broadcasting
+        case("a * a", [(2, 3)]),
+        case("(a + b) * (a - b)", [(3,), (2, 3)]),
+        case("((a @ b).tanh() * c).sum(axis=0).sigmoid()", [(4, 3), (3, 2), (2,)], (),
+             "((a @ b).tanh() * c).sum(dim=0).sigmoid()"),
+    ]
+)
+
+
+@pytest.mark.parametrize("op", CASES, ids=str)
+def test_op_matches_torch(op: Case) -> None:
+    """Output and every input gradient equal PyTorch's (float64) up to rounding, in shape too."""
+    assert_tensor_matches_torch(op.ours, op.theirs, op.inputs)
+
+
+@pytest.mark.parametrize("op", CASES, ids=str)
+def test_op_matches_finite_differences(op: Case) -> None:
+    """backward() agrees with (L(x + eps) - L(x - eps)) / (2 eps), element by element."""
+    shape = op.ours(*[Tensor(x) for x in op.inputs]).shape
+    w = output_weights(shape)
+    assert gradcheck(lambda *xs: (op.ours(*xs) * w).sum(), list(op.inputs))
+
+
+def test_finite_differences_catch_a_broadcasting_bug() -> None:
+    """Proof the check above can fail: forgetting to sum a broadcast gradient is caught.
+
+    ``b`` of shape (3,) is added to every row of ``a`` (2, 3); its true gradient is the sum of
+    both rows' gradients. Here the backward pass keeps only the first row's share.
+    """
+
+    def buggy_add(a: Tensor, b: Tensor) -> Tensor:
+        out = a + b
+        out.backward_fn = lambda grad: (grad, grad[0])  # should be grad, summed down to (3,)
+        return out
+
+    with pytest.raises(GradcheckError, match="disagree"):
+        gradcheck(lambda a, b: (buggy_add(a, b) * output_weights((2, 3))).sum(), [np.ones((2, 3)), np.ones(3)])
+
+
+# --- sum_to_shape: the one place where broadcasting is undone -------------------------------
+
+
+def sum_by_hand(grad: np.ndarray, shape: Shape) -> np.ndarray:
+    """Send each element of the broadcast gradient back to the input element it was copied
+    from: drop the leading axes broadcasting added, and read index 0 along stretched axes."""
+    total = np.zeros(shape)
+    added = grad.ndim - len(shape)
+    for index in np.ndindex(grad.shape):
+        source = tuple(0 if size == 1 else i for i, size in zip(index[added:], shape))
+        total[source] += grad[index]
+    return total
+
+
+@pytest.mark.parametrize(
+    "big, small",
+    [((2, 3), (3,)), ((5, 5), (5, 1)), ((2, 3, 4), (2, 1, 4)), ((2, 3, 4), (3, 1)), ((2, 3), ()),
+     ((2, 3), (1, 3)), ((2, 3), (2, 3))],
+)
+def test_sum_to_shape_adds_up_every_use_of_a_broadcast_element(big: Shape, small: Shape) -> None:
+    """An element copied k times by broadcasting gets the sum of its k gradients."""
+    grad = np.random.default_rng(0).normal(size=big)
+    folded = sum_to_shape(grad, small)
+    assert folded.shape == small
+    np.testing.assert_allclose(folded, sum_by_hand(grad, small), rtol=1e-12, atol=1e-12)
+
+
+# --- relu: the kink and the in-place version -------------------------------------------------
+
+
+def test_relu_at_exactly_zero_has_gradient_zero() -> None:
+    """max(0, x) has no slope at x = 0; like PyTorch we use 0 there (and at -0.0)."""
+    x = np.array([-2.0, 0.0, -0.0, 3.0])
+    out, (grad,) = run_ours(lambda a: a.relu(), [x], weights=np.ones)
+    np.testing.assert_array_equal(out, [0.0, 0.0, 0.0, 3.0])
+    np.testing.assert_array_equal(grad, [0.0, 0.0, 0.0, 1.0])
+    assert_tensor_matches_torch(lambda a: a.relu(), torch.relu, [x])
+
+
+def test_relu_in_place_overwrites_the_linear_output_and_keeps_torch_gradients() -> None:
+    """``relu_`` writes max(0, h) into h's own array; right after ``linear`` (whose backward
+    reads its input x, not its output h) the gradients are those of torch.relu(F.linear(...))."""
+    rng = np.random.default_rng(7)
+    x, w, b = rng.normal(size=(6, 3)), rng.normal(size=(4, 3)), rng.normal(size=4)
+    h = linear(Tensor(x), Tensor(w), Tensor(b))
+    before = h.data.copy()
+    assert (before < 0).any() and (before > 0).any()  # so the overwrite is visible
+    out = h.relu_()
+    assert np.shares_memory(out.data, h.data)  # no second array
+    np.testing.assert_array_equal(h.data, np.maximum(before, 0))
+    assert_tensor_matches_torch(
+        lambda x, w, b: linear(x, w, b).relu_(),
+        lambda x, w, b: torch.relu(F.linear(x, w, b)),
+        [x, w, b],
+    )
+
+
+# --- saturation: no overflow at +-1000 --------------------------------------------------------
+
+SATURATING = [
+    # spelling, torch, hand values at (-1000, 1000), hand slopes there
+    ("sigmoid", torch.sigmoid, [0.0, 1.0], [0.0, 0.0]),  # s (1 - s): 0 at both ends
+    ("tanh", torch.tanh, [-1.0, 1.0], [0.0, 0.0]),  # 1 - t**2 = 0
+    ("softplus", F.softplus, [0.0, 1000.0], [0.0, 1.0]),  # log(1 + e**x) -> 0 or x; slope sigmoid(x)
+]
+
+
+@pytest.mark.parametrize("name, theirs, values, slopes", SATURATING, ids=[s[0] for s in SATURATING])
+def test_saturating_functions_are_finite_and_exact_at_plus_minus_1000(name, theirs, values, slopes) -> None:
+    """The stable forms never exponentiate a large positive number: no overflow, no nan."""
+    x = np.array([-1000.0, 1000.0])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        out, (grad,) = run_ours(lambda a: getattr(a, name)(), [x], weights=np.ones)
+    np.testing.assert_allclose(out, values, rtol=1e-15, atol=0)
+    np.testing.assert_allclose(grad, slopes, rtol=1e-15, atol=0)
+    assert_tensor_matches_torch(lambda a: getattr(a, name)(), theirs, [x])
+
+
+# --- numbers that are not Tensors ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("spelling", ["x + a", "x - a", "x * a", "x / a", "x ** a", "m @ a"])
+def test_numpy_array_on_the_left_gives_a_tensor(spelling: str) -> None:
+    """``ndarray + Tensor`` must reach our ``__radd__``, not make NumPy build an array of Tensors."""
+    x, m = np.array([1.5, 2.0, 2.5]), np.arange(6.0).reshape(2, 3)
+    a = np.array([0.5, -1.0, 2.0])
+    fn = eval(f"lambda a: {spelling}", {"x": x, "m": m})
+    assert isinstance(fn(Tensor(a)), Tensor)
+    assert_tensor_matches_torch(fn, eval(f"lambda a: {spelling}", {"x": torch.tensor(x), "m": torch.tensor(m)}), [a])
+
+
+FLOAT32_SPELLINGS = [
+    "a + 2.5", "2.5 + a", "a - 1", "1 - a", "a * 3", "0.5 * a", "a / 2", "2 / a", "a ** 2", "a ** 0.5",
+    "2 ** a", "-a", "a.exp()", "a.log()", "a.tanh()", "a.sigmoid()", "a.softplus()", "a.relu()",
+    "a.sum(axis=0)", "a.mean()", "a.reshape(-1)", "a.T", "a @ a.T", "a + np.float64(1.5)",
+]
+
+
+@pytest.mark.parametrize("spelling", FLOAT32_SPELLINGS)
+def test_float32_tensor_stays_float32_through_ops_with_python_numbers(spelling: str) -> None:
+    """A Python number adopts the Tensor's dtype, as in PyTorch: float32 in, float32 out,
+    float32 gradient (NumPy alone would promote to float64 in some of these)."""
+    a = Tensor(np.array([[0.5, 1.0, 2.0], [1.5, 0.25, 3.0]], dtype=np.float32), requires_grad=True)
+    out = eval(f"lambda a: {spelling}", {"np": np})(a)
+    assert out.dtype == np.float32
+    out.sum().backward()
+    assert a.grad.dtype == np.float32
+
+
+def test_linear_in_float32_stays_float32() -> None:
+    x = Tensor(np.ones((4, 3), dtype=np.float32))
+    w = Tensor(np.ones((2, 3), dtype=np.float32), requires_grad=True)
+    b = Tensor(np.zeros(2, dtype=np.float32), requires_grad=True)
+    out = linear(x, w, b)
+    assert out.dtype == np.float32
+    out.sum().backward()
+    assert w.grad.dtype == np.float32 and b.grad.dtype == np.float32
+
+
+def test_tensor_copies_its_data() -> None:
+    """Tensor(array) holds its own copy: changing either one later does not change the other."""
+    array = np.array([1.0, 2.0, 3.0])
+    t = Tensor(array)
+    array[0] = 100.0
+    assert t.data[0] == 1.0
+    t.data[1] = -5.0
+    assert array[1] == 2.0
+    u = Tensor(t)  # from another Tensor: also a copy
+    t.data[2] = 42.0
+    assert u.data[2] == 3.0
+
+
+# --- the graph switches ------------------------------------------------------------------------
+
+
+def test_requires_grad_spreads_from_any_input() -> None:
+    """An op's output needs a gradient if any input does; data alone records no graph."""
+    data, weight = Tensor([1.0, 2.0]), Tensor([3.0, 4.0], requires_grad=True)
+    assert not data.requires_grad
+    assert (data * weight).requires_grad and (weight * data).requires_grad
+    assert (weight * 2).requires_grad and (2 * weight).requires_grad
+    plain = data * data + 1
+    assert not plain.requires_grad and plain.parents == ()
+    loss = (data * weight).sum()
+    loss.backward()
+    assert data.grad is None  # data is not differentiated
+    np.testing.assert_array_equal(weight.grad, [1.0, 2.0])  # d(sum(data * w))/dw = data
+
+
+def test_no_grad_records_no_graph_and_restores_the_previous_state() -> None:
+    """Inside no_grad ops give plain Tensors; on the way out (normally, nested, or by an
+    exception) the previous setting comes back."""
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    with no_grad():
+        inside = w * 3
+        with no_grad():
+            pass
+        after_inner = w * 3  # leaving the inner block must not switch recording back on
+    assert not inside.requires_grad and inside.parents == ()
+    assert not after_inner.requires_grad
+    assert (w * 3).requires_grad
+
+    with pytest.raises(ZeroDivisionError):
+        with no_grad():
+            1 / 0
+    out = w * 3
+    assert out.requires_grad and out.parents[0] is w
+
+
+def test_detach_cuts_the_graph_and_shares_the_numbers() -> None:
+    """x * x.detach(): the detached copy is a constant, so d/dx = x.detach() (not 2x), as in torch."""
+    x = np.array([0.5, -1.5, 2.0])
+    t = Tensor(x, requires_grad=True)
+    d = t.detach()
+    assert not d.requires_grad and d.parents == ()
+    assert np.shares_memory(d.data, t.data)  # like torch: no copy
+    out, (grad,) = run_ours(lambda a: a * a.detach(), [x], weights=np.ones)
+    np.testing.assert_array_equal(grad, x)
+    assert_tensor_matches_torch(lambda a: a * a.detach(), lambda a: a * a.detach(), [x])
+
+
+def test_retain_grad_keeps_an_interior_gradient_and_others_are_freed() -> None:
+    """y = 2x, z = y*y, L = sum(z). Interior gradients are freed after backward() unless asked
+    for: y.retain_grad() keeps dL/dy = 2y, z's stays None."""
+    x_np = np.array([0.5, -1.0, 3.0])
+    x = Tensor(x_np, requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    z = y * y
+    z.sum().backward()
+    np.testing.assert_array_equal(y.grad, 2 * (2 * x_np))
+    assert z.grad is None
+    np.testing.assert_array_equal(x.grad, 8 * x_np)  # dL/dx = 2y * 2 = 8x
+
+    tx = torch.tensor(x_np, requires_grad=True)
+    ty = tx * 2
+    ty.retain_grad()
+    (ty * ty).sum().backward()
+    np.testing.assert_allclose(y.grad, ty.grad.numpy(), rtol=1e-15)
+
+
+def test_leaf_gradients_accumulate_over_backward_calls_until_zero_grad() -> None:
+    """Two backward() calls add up, as in PyTorch; zero_grad() resets the gradient to None."""
+    rng = np.random.default_rng(3)
+    a_np, b_np = rng.normal(size=(2, 3)), rng.normal(size=3)
+    a, b = Tensor(a_np, requires_grad=True), Tensor(b_np, requires_grad=True)
+    ta, tb = torch.tensor(a_np, requires_grad=True), torch.tensor(b_np, requires_grad=True)
+    for _ in range(2):  # a fresh graph each time
+        ((a * b).tanh() + b).sum().backward()
+        ((ta * tb).tanh() + tb).sum().backward()
+    loss = (a * b).sum()  # the same graph twice (torch needs retain_graph=True for that)
+    loss.backward()
+    loss.backward()
+    tloss = (ta * tb).sum()
+    tloss.backward(retain_graph=True)
+    tloss.backward()
+    np.testing.assert_allclose(a.grad, ta.grad.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(b.grad, tb.grad.numpy(), rtol=1e-12, atol=1e-12)
+    a.zero_grad()
+    assert a.grad is None
+    (a * b).sum().backward()
+    np.testing.assert_array_equal(a.grad, np.broadcast_to(b_np, (2, 3)))  # one pass's share only
+
+
+def test_two_identical_runs_give_bit_identical_gradients() -> None:
+    """Parents are tuples and the walk is ordered, so gradients do not depend on luck."""
+
+    def gradients() -> list:
+        model = TensorMLP(3, [8, 8, 1], activation="tanh", seed=5)
+        x = np.random.default_rng(9).normal(size=(16, 3))
+        ((model(x) - 1.0) ** 2).mean().backward()
+        return [p.grad.copy() for p in model.parameters()]
+
+    first, second = gradients(), gradients()
+    assert all(np.array_equal(g, h) for g, h in zip(first, second))
+
+
+def test_transpose_accepts_negative_axes_like_numpy_and_torch():
+    rng = np.random.default_rng(5)
+    a = rng.normal(size=(2, 3, 4))
+    ours = Tensor(a, requires_grad=True)
+    weights = rng.normal(size=(4, 2, 3))
+    (ours.transpose(-1, 0, 1) * Tensor(weights)).sum().backward()
+    torch_a = torch.tensor(a, requires_grad=True)
+    (torch_a.permute(-1, 0, 1) * torch.tensor(weights)).sum().backward()
+    assert np.array_equal(ours.transpose(-1, 0, 1).data, a.transpose(2, 0, 1))
+    np.testing.assert_allclose(ours.grad, torch_a.grad.numpy(), rtol=1e-12, atol=1e-12)

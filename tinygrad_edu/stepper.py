@@ -1,0 +1,332 @@
+"""A backward pass you can step through.
+
+``record_backward(root)`` runs ``root.backward()`` and writes down every step of the chain rule:
+which node is reached, the gradient dL/d(node) that has arrived there (complete, because every
+node that used it has already been processed), and the share it sends on to each parent:
+
+    dL/d(parent) += dL/d(node) * d(node)/d(parent)
+
+``step_through_html(root)`` turns the steps into one self-contained HTML page: the picture of
+``viz.draw_dot`` with every gradient unknown (``grad ?``), and Previous/Next buttons (or the
+Left/Right arrow keys) that walk through the steps, highlighting the node being processed and
+its parents, and filling in each gradient as it arrives. L is the value backward starts from.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from string import Template
+from typing import Dict, List, Optional, Union
+
+import graphviz
+
+from .viz import GRAPHVIZ_MISSING, _collect, _format, draw_dot
+
+# d(out)/d(parent) for each parent, in words; a and b are the parents, out the node itself.
+LOCAL_DERIVATIVES = {
+    "+": ("1", "1"),
+    "-": ("1", "-1"),
+    "*": ("{b}", "{a}"),
+    "/": ("1/{b}", "-{a}/{b}**2"),
+    "**": ("{b} * {a}**({b} - 1)", "{out} * log({a})"),
+    "neg": ("-1",),
+    "exp": ("exp({a})",),
+    "log": ("1/{a}",),
+    "tanh": ("(1 - {out}**2)",),
+    "sigmoid": ("{out} * (1 - {out})",),
+    "softplus": ("sigmoid({a})",),
+    "relu": ("({a} > 0)",),
+}
+
+
+@dataclass
+class Send:
+    """One share of the chain rule: what a node sends to one of its parents."""
+
+    parent: str  # the parent's name in the picture ("v2")
+    label: str  # the parent's label ("" if it has none)
+    formula: str  # d(node)/d(parent) in words, such as "(1 - o**2)"; "" for arrays
+    amount: object  # dL/d(node) * d(node)/d(parent)
+
+
+@dataclass
+class Step:
+    """One step of the backward pass, as the page shows it.
+
+    The first step is the graph after the forward pass, before backward: no node, no gradient.
+    Each step after it reaches one ``node`` and passes its gradient ``grad`` on (``sends``).
+    The last step has no node either: its ``grads`` are the leaves' final gradients.
+    """
+
+    node: Optional[str]  # the node's name in the picture ("v0"), None for the first and last step
+    label: str
+    op: str
+    grad: object  # dL/d(node), as it arrives
+    sends: List[Send] = field(default_factory=list)
+    grads: Dict[str, object] = field(default_factory=dict)  # gradients shown from this step on
+    caption: str = ""
+
+
+def _number(x) -> str:
+    """A number or array as the picture prints it; a big array by its shape."""
+    text = _format(x)
+    return "an array of " + text if text.startswith("shape") else text
+
+
+def _who(node) -> str:
+    """A node in words: its label, or what it is."""
+    if node.label:
+        return node.label
+    value = _number(node.data)
+    return f"the {node.op} node (value {value})" if node.parents else f"the constant {value}"
+
+
+def _symbol(node) -> str:
+    """A node inside a formula: its label (in brackets unless a plain name), or its number."""
+    if node.label:
+        return node.label if node.label.isidentifier() else f"({node.label})"
+    text = _number(node.data)
+    return f"({text})" if text.startswith("-") else text
+
+
+def _dl(node) -> str:
+    """The gradient of a node in words: dL/dx, or dL/d(the constant 2.0000)."""
+    return f"dL/d{_symbol(node)}" if node.label else f"dL/d({_who(node)})"
+
+
+def local_derivative(node, i: int) -> str:
+    """d(node)/d(its i-th parent) in words, for a ``Value``; "" where there is no rule to show.
+
+    ``x**n`` with a plain number n is the power rule n * x**(n-1).
+    """
+    if not hasattr(node, "local_grads"):
+        return ""  # a Tensor: its local derivative is a whole Jacobian, not one formula
+    names = dict(out=_symbol(node), a=_symbol(node.parents[0]))
+    if len(node.parents) > 1:
+        names["b"] = _symbol(node.parents[1])
+    if node.op.startswith("**") and node.op != "**":
+        n = float(node.op[2:])
+        return f"{n:g} * {names['a']}**{n - 1:g}"
+    rules = LOCAL_DERIVATIVES.get(node.op)
+    return rules[i].format(**names) if rules else ""
+
+
+def _caption(node, grad, sends, parents) -> str:
+    """One step in words: "tanh node o: receives dL/do = 1.0000; sends 1.0000 * (1 - o**2) = ..."."""
+    if node.label:
+        text = f"{node.op} node {node.label}: receives {_dl(node)} = {_number(grad)}"
+    else:
+        text = f"{node.op} node (value {_number(node.data)}): receives dL/d(this node) = {_number(grad)}"
+    shares = []
+    for send, parent in zip(sends, parents):
+        times = f"{_number(grad)} * {send.formula} = " if send.formula else ""
+        shares.append(f"{times}{_number(send.amount)} to {_who(parent)}")
+    return text + ("; sends " + ", ".join(shares) if shares else "")
+
+
+def record_backward(root) -> List[Step]:
+    """Run ``root.backward()`` and return its steps, as listed in ``Step``.
+
+    The steps show one backward pass from zero, whatever gradients the leaves held before.
+    Recording is only looking: afterwards every ``.grad`` in the graph is restored to what it
+    was, so gradients the caller accumulated are not lost. A parent's gradient is a running
+    total: a value used twice shows one share after the first step that reaches it, the sum
+    after the second.
+    """
+    nodes, _ = _collect(root)
+    names = {id(node): f"v{i}" for i, node in enumerate(nodes)}  # the names draw_dot gives
+    leaves = [node for node in nodes if not node.parents]
+    saved = [(node, node.grad) for node in nodes]
+    for leaf in leaves:
+        leaf.zero_grad()
+    start = (
+        "After the forward pass: every value is known, no gradient yet. Backward starts at the "
+        f"output L = {_who(root)}, with dL/dL = 1."
+    )
+    steps = [Step(node=None, label="", op="", grad=None, caption=start)]
+    totals: Dict[str, object] = {}  # each node's gradient so far
+
+    def on_step(node, grad, parent_grads):
+        name = names[id(node)]
+        totals[name] = grad
+        sends, parents = [], []
+        for i, (parent, amount) in enumerate(zip(node.parents, parent_grads)):
+            if amount is None or not parent.requires_grad:
+                continue  # plain data: no gradient flows into it
+            to = names[id(parent)]
+            totals[to] = amount if to not in totals else totals[to] + amount
+            sends.append(Send(to, parent.label, local_derivative(node, i), amount))
+            parents.append(parent)
+        grads = {n: totals[n] for n in [name] + [send.parent for send in sends]}
+        caption = _caption(node, grad, sends, parents)
+        steps.append(Step(name, node.label, node.op, grad, sends, grads, caption))
+
+    try:
+        root.backward(on_step=on_step)
+        finals = {names[id(leaf)]: leaf.grad for leaf in leaves}
+        known = [f"{_dl(leaf)} = {_number(leaf.grad)}" for leaf in leaves if leaf.requires_grad]
+    finally:
+        for node, grad in saved:
+            node.grad = grad
+    done = "Done: every gradient is known. " + ", ".join(known)
+    steps.append(Step(node=None, label="", op="", grad=None, grads=finals, caption=done))
+    return steps
+
+
+def _svg(graph: graphviz.Digraph) -> str:
+    """The picture as an ``<svg>`` element, ready to sit inside an HTML page."""
+    try:
+        svg = graph.pipe(format="svg", encoding="utf-8")
+    except graphviz.ExecutableNotFound:
+        raise RuntimeError(GRAPHVIZ_MISSING) from None
+    svg = svg[svg.index("<svg") :]  # drop the XML prologue and DOCTYPE: this is HTML now
+    # inside HTML, <svg> needs no namespace declarations (and the page then names no URL)
+    svg = svg.replace(' xmlns="http://www.w3.org/2000/svg"', "")
+    return svg.replace(' xmlns:xlink="http://www.w3.org/1999/xlink"', "")
+
+
+def _json_for_html(data) -> str:
+    """JSON that cannot end its <script> block early: <, > and & are written as \\u escapes."""
+    text = json.dumps(data)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _have_grads(grads: Dict[str, object]) -> List[str]:
+    """The names of the nodes that have a gradient (plain data in a Tensor graph has none)."""
+    return [name for name, grad in grads.items() if grad is not None]
+
+
+def step_through_html(root, title: str = "Backward, step by step", rankdir: str = "LR") -> str:
+    """A self-contained HTML page that steps through ``root.backward()`` (runs it once).
+
+    Everything is inline (picture, style, script), so the page opens without a network. The
+    steps travel as JSON in a ``<script type="application/json">`` block that the script
+    parses; user labels reach the page only through Graphviz's SVG escaping and that JSON.
+    """
+    steps = record_backward(root)
+    svg = _svg(draw_dot(root, rankdir=rankdir, show_grads=False))
+    page_steps = [
+        {
+            "node": step.node,
+            "receiving": [send.parent for send in step.sends] if step.node else _have_grads(step.grads),
+            "grads": {name: f"grad {_format(grad)}" for name, grad in step.grads.items()},
+            "caption": step.caption,
+        }
+        for step in steps
+    ]
+    # one pass of substitution: text put into the page is never searched for more placeholders
+    return PAGE.substitute(title=html.escape(title), svg=svg, steps=_json_for_html({"steps": page_steps}))
+
+
+def save_step_through(root, path: Union[str, Path], title: str = "Backward, step by step") -> Path:
+    """Write ``step_through_html(root)`` to ``path`` (an .html file) and return the path."""
+    path = Path(path)
+    path.write_text(step_through_html(root, title=title), encoding="utf-8")
+    return path
+
+
+PAGE = Template("""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>$title</title>
+<style>
+  body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2937;
+         max-width: 90rem; margin: 1.5rem auto; padding: 0 1rem; line-height: 1.4; }
+  h1 { font-size: 1.4rem; margin-bottom: 0.3rem; }
+  p.help { color: #4b5563; margin-top: 0; }
+  .controls { display: flex; align-items: center; gap: 0.8rem; margin: 1rem 0 0.6rem; }
+  button { font: inherit; padding: 0.35rem 1rem; border: 1px solid #9ca3af; border-radius: 0.4rem;
+           background: #f9fafb; cursor: pointer; }
+  button:hover:enabled { background: #e5e7eb; }
+  button:disabled { opacity: 0.4; cursor: default; }
+  #counter { font-variant-numeric: tabular-nums; min-width: 7rem; text-align: center; }
+  #caption { min-height: 2.8em; padding: 0.6rem 0.9rem; background: #f3f4f6; border-radius: 0.3rem;
+             border-left: 4px solid #f59e0b; font-family: ui-monospace, Menlo, Consolas, monospace;
+             font-size: 0.9rem; }
+  .legend { font-size: 0.85rem; color: #4b5563; margin: 0.6rem 0; }
+  .swatch { display: inline-block; width: 0.9em; height: 0.9em; vertical-align: -0.1em;
+            border: 2px solid; margin: 0 0.3em 0 1em; }
+  .swatch.current { background: #fde68a; border-color: #d97706; }
+  .swatch.receiving { background: #bbf7d0; border-color: #16a34a; }
+  #graph { overflow-x: auto; }
+  #graph g.node.current polygon, #graph g.node.current ellipse {
+    fill: #fde68a; stroke: #d97706; stroke-width: 2; }
+  #graph g.node.receiving polygon { fill: #bbf7d0; stroke: #16a34a; stroke-width: 2; }
+  #graph g.node.current text:last-of-type { fill: #92400e; }
+  #graph g.node.receiving text:last-of-type { fill: #166534; }
+</style>
+</head>
+<body>
+<h1>$title</h1>
+<p class="help">Backward applies the chain rule from the output back to the inputs, one node at
+a time: dL/d(parent) += dL/d(node) &times; d(node)/d(parent). Use the buttons or the
+&larr; and &rarr; keys.</p>
+<div class="controls">
+  <button id="prev" type="button">&larr; Previous</button>
+  <span id="counter">step 0 of 0</span>
+  <button id="next" type="button">Next &rarr;</button>
+</div>
+<div id="caption"></div>
+<div class="legend"><span class="swatch current"></span>node being processed
+  <span class="swatch receiving"></span>nodes receiving a gradient</div>
+<noscript><p>Turn on JavaScript to step through backward; the picture shows the graph
+before it.</p></noscript>
+<div id="graph">
+$svg
+</div>
+<script type="application/json" id="steps">$steps</script>
+<script>
+"use strict";
+const steps = JSON.parse(document.getElementById("steps").textContent).steps;
+const nodes = {};      // picture name ("v3", "v3op") -> its <g> element in the SVG
+const gradText = {};   // value name -> the <text> showing its gradient (its record's last field)
+const unknown = {};    // value name -> that text before backward ("grad ?")
+for (const g of document.querySelectorAll("#graph g.node")) {
+  const name = g.querySelector("title").textContent;
+  nodes[name] = g;
+  const texts = g.querySelectorAll("text");
+  const last = texts[texts.length - 1];
+  if (last && last.textContent.startsWith("grad")) {  // not an op, nor a number drawn as plain text
+    gradText[name] = last;
+    unknown[name] = last.textContent;
+  }
+}
+let current = 0;
+
+function show(k) {
+  current = Math.max(0, Math.min(k, steps.length - 1));
+  for (const name in gradText) gradText[name].textContent = unknown[name];
+  for (let i = 1; i <= current; i++) {
+    for (const [name, text] of Object.entries(steps[i].grads)) {
+      if (gradText[name]) gradText[name].textContent = text;
+    }
+  }
+  for (const g of Object.values(nodes)) g.classList.remove("current", "receiving");
+  const step = steps[current];
+  for (const name of step.receiving) nodes[name].classList.add("receiving");
+  if (step.node !== null) {
+    nodes[step.node].classList.add("current");
+    if (nodes[step.node + "op"]) nodes[step.node + "op"].classList.add("current");
+  }
+  document.getElementById("caption").textContent = step.caption;
+  document.getElementById("counter").textContent = "step " + current + " of " + (steps.length - 1);
+  document.getElementById("prev").disabled = current === 0;
+  document.getElementById("next").disabled = current === steps.length - 1;
+}
+
+document.getElementById("prev").addEventListener("click", () => show(current - 1));
+document.getElementById("next").addEventListener("click", () => show(current + 1));
+document.addEventListener("keydown", (event) => {
+  if (event.key === "ArrowRight") show(current + 1);
+  if (event.key === "ArrowLeft") show(current - 1);
+});
+show(0);
+</script>
+</body>
+</html>
+""")
