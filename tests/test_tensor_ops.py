@@ -448,3 +448,30 @@ def test_transpose_accepts_negative_axes_like_numpy_and_torch():
     (torch_a.permute(-1, 0, 1) * torch.tensor(weights)).sum().backward()
     assert np.array_equal(ours.transpose(-1, 0, 1).data, a.transpose(2, 0, 1))
     np.testing.assert_allclose(ours.grad, torch_a.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_no_two_gradients_share_memory():
+    """+ passes its gradient on unchanged to both inputs, reshape and sum pass views: each leaf
+    must still own its .grad, or scaling one gradient in place would silently change another."""
+    a = Tensor(np.ones((2, 3)), requires_grad=True)
+    b = Tensor(np.ones((2, 3)), requires_grad=True)
+    c = Tensor(np.ones(6), requires_grad=True)
+    middle = a + b
+    middle.retain_grad()
+    seed = np.full((2, 3), 2.0)
+    (middle + c.reshape(2, 3)).backward(seed)
+    grads = [a.grad, b.grad, c.grad, middle.grad, seed]
+    for i in range(len(grads)):
+        for j in range(i + 1, len(grads)):
+            assert not np.shares_memory(grads[i], grads[j])
+    a.grad *= 10  # gradient scaling done in place, as learners do
+    assert np.array_equal(b.grad, seed) and np.array_equal(middle.grad, seed)
+    assert np.array_equal(c.grad, seed.ravel())
+
+
+def test_a_leaf_given_a_view_of_a_gradient_gets_a_writeable_array_of_its_own():
+    w = Tensor(np.arange(3.0), requires_grad=True)
+    w.sum().backward()  # sum's backward is a broadcast view of one number
+    assert w.grad.flags.writeable and w.grad.flags.owndata
+    w.grad[0] = 5.0
+    assert np.array_equal(w.grad, [5.0, 1.0, 1.0])

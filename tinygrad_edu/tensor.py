@@ -18,6 +18,7 @@ the loss stays finite.
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Callable, Optional, Sequence, Tuple, Union
 
@@ -158,16 +159,24 @@ class Tensor:
     # --- backward --------------------------------------------------------------------------
 
     def chain_rule(self, grad: np.ndarray) -> list:
-        """dL/d(parent) for each parent: the op's vector-Jacobian product, folded to each shape."""
-        return [
-            None if g is None else sum_to_shape(g, p.data.shape)
-            for g, p in zip(self.backward_fn(grad), self.parents)
-        ]
+        """dL/d(parent) for each parent: the op's vector-Jacobian product, folded to each shape.
+
+        A leaf keeps the array it is sent as its ``.grad``, so that array must be its own. Ops
+        compute fresh arrays, except where they pass ``grad`` on unchanged (``+``) or as a view
+        (``reshape``, ``sum``): a leaf is sent a copy of those, so no two gradients share memory.
+        """
+        parent_grads = []
+        for g, parent in zip(self.backward_fn(grad), self.parents):
+            if g is not None:
+                g = sum_to_shape(g, parent.data.shape)
+                if (not parent.parents or parent.retains_grad) and (g is grad or g.base is not None):
+                    g = g.copy()
+            parent_grads.append(g)
+        return parent_grads
 
     def accumulate_grad(self, grad: np.ndarray) -> None:
         if self.grad is None:
-            # a leaf gets its own copy (in its own dtype), so no two gradients share memory
-            self.grad = grad.astype(self.data.dtype) if not self.parents else grad
+            self.grad = grad.astype(self.data.dtype, copy=False)  # in the Tensor's own dtype
         else:
             self.grad = self.grad + grad
 
@@ -192,7 +201,7 @@ class Tensor:
                 )
             grad = np.ones_like(self.data)
         else:
-            grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
+            grad = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)  # a copy
             if grad.shape != self.shape:
                 raise ValueError(f"backward(grad): grad has shape {grad.shape} but this Tensor has shape {self.shape}")
         backpropagate(self, grad, on_step=on_step)
@@ -369,7 +378,7 @@ class Tensor:
         """Forward: the average of n numbers along ``axis``. Backward: d(mean)/dx_i = 1/n."""
         axes = _normalize_axes(axis, self.ndim, "mean")
         shape, kept = self.shape, _kept_shape(self.shape, axes)
-        count = int(np.prod([shape[a] for a in axes]))
+        count = math.prod(shape[a] for a in axes)
 
         def backward(grad):
             return (np.broadcast_to(grad.reshape(kept) / count, shape),)
@@ -450,9 +459,7 @@ def linear(x: Tensor, weight: Tensor, bias: Optional[Tensor] = None) -> Tensor:
 
     def backward(grad):
         grad_x = grad @ wd if need_x else None
-        if grad.ndim == 1:  # a single input vector
-            return (grad_x, np.outer(grad, xd)) if bias is None else (grad_x, np.outer(grad, xd), grad)
-        # a batch (n, nin) or batches of batches (..., nin): every leading axis counts as rows
+        # one input (nin,), a batch (n, nin) or batches of batches (..., nin): as rows of a matrix
         g_rows, x_rows = grad.reshape(-1, grad.shape[-1]), xd.reshape(-1, xd.shape[-1])
         grad_w = g_rows.T @ x_rows
         return (grad_x, grad_w) if bias is None else (grad_x, grad_w, g_rows.sum(axis=0))
