@@ -4,26 +4,17 @@ and the scalar MLP learns to separate the two moons completely.
 Demos are scripts in ``demos/``, not a package, so they are loaded from their file paths.
 """
 
-import importlib.util
 import math
 import shutil
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from demo_loader import PNG_MAGIC, load_demo
+
 from tinygrad_edu.data import make_moons
 
-DEMOS = Path(__file__).resolve().parent.parent / "demos"
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-def load_demo(name):
-    spec = importlib.util.spec_from_file_location(f"demo_{name}", DEMOS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")

@@ -9,25 +9,16 @@ PyTorch's. Each demo's pictures are saved as real PNG files.
 Demos are scripts in ``demos/``, not a package, so they are loaded from their file paths.
 """
 
-import importlib.util
 import math
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from demo_loader import PNG_MAGIC, load_demo
+
 from tinygrad_edu.viz import draw_dot
 
-DEMOS = Path(__file__).resolve().parent.parent / "demos"
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-def load_demo(name):
-    spec = importlib.util.spec_from_file_location(f"lesson_{name}", DEMOS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def assert_png(path):

@@ -14,6 +14,7 @@ from typing import Callable, List, Sequence
 
 import numpy as np
 
+from .tensor import Tensor
 from .value import Value
 
 
@@ -78,8 +79,6 @@ def gradcheck(f: Callable, inputs: Sequence, eps: float = 1e-6, atol: float = 1e
 def _leaf_maker(inputs: Sequence) -> Callable:
     if all(np.ndim(x) == 0 and not isinstance(x, np.ndarray) for x in inputs):
         return lambda xs: [Value(float(x)) for x in xs]
-    from .tensor import Tensor  # arrays are checked through the Tensor backend
-
     return lambda xs: [Tensor(np.array(x, dtype=np.float64), requires_grad=True) for x in xs]
 
 

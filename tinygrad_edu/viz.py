@@ -187,4 +187,4 @@ def save(graph: graphviz.Digraph, path: Union[str, Path]) -> Path:
     return path
 
 
-from .netviz import draw_network
+from .netviz import draw_network  # noqa: E402,F401  (viz.draw_network: pictures of architectures)
