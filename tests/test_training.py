@@ -8,28 +8,18 @@ lesson text says it does.
 
 from __future__ import annotations
 
-import importlib.util
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
+from demo_loader import load_demo
 from tinygrad_edu.data import simulate_gp
 from tinygrad_edu.losses import root_mean_squared_error
 from tinygrad_edu.nn import TensorMLP
 from tinygrad_edu.optim import SGD
 from tinygrad_edu.train import DivergenceError, fit
-
-
-def load_demo(name: str):
-    """Demos are scripts, not a package: load one from its file."""
-    path = Path(__file__).resolve().parent.parent / "demos" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"demo_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 gp_regression = load_demo("gp_regression")
@@ -205,3 +195,16 @@ def test_the_full_gp_lesson_lands_near_the_noise_level():
     data, model, history, prediction = gp_regression.run(epochs=8000, progress=False)
     assert 0.55 < rmse(prediction, data.y) < 0.70
     assert history[-1] < history[0]
+
+
+def test_fit_trains_a_scalar_mlp_exactly_as_the_tensor_mlp_with_the_same_seed():
+    """fit reads the rows one at a time for Values and the whole batch for Tensors: the same
+    numbers either way, so the two loss histories agree to rounding."""
+    from tinygrad_edu.nn import MLP
+
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(12, 2)), rng.normal(size=(12, 1))
+    scalar_history = fit(MLP(2, [5, 1], seed=4), X, y.ravel(), epochs=15, lr=0.05, progress=False)
+    tensor_history = fit(TensorMLP(2, [5, 1], seed=4), X, y, epochs=15, lr=0.05, progress=False)
+    assert scalar_history[-1] < scalar_history[0]
+    np.testing.assert_allclose(scalar_history, tensor_history, rtol=1e-12, atol=0)

@@ -97,7 +97,7 @@ def l2_penalty(parameters: Sequence, alpha: float):
     """``alpha * sum(p**2)``, weight decay; d/dp = 2 alpha p."""
     total = None
     for p in parameters:
-        term = (p * p).sum() if hasattr(p, "shape") else p * p
+        term = (p * p).sum() if isinstance(p, Tensor) else p * p
         total = term if total is None else total + term
     if total is None:
         raise ValueError("l2_penalty needs at least one parameter")

@@ -217,11 +217,7 @@ class Tensor:
         if isinstance(other, Tensor):
             return other
         if isinstance(other, (numbers.Real, np.ndarray)) and not isinstance(other, bool):
-            constant = Tensor.__new__(Tensor)
-            constant.data = np.asarray(other, dtype=self.data.dtype)
-            constant.grad, constant.requires_grad, constant.retains_grad = None, False, False
-            constant.parents, constant.op, constant.label, constant.backward_fn = (), "", "", None
-            return constant
+            return Tensor.from_op(np.asarray(other, dtype=self.data.dtype), (), "", None)  # a constant
         raise TypeError(f"cannot combine a Tensor with {type(other).__name__} {other!r} in {op}; use a number, an array or a Tensor")
 
     # --- elementwise binary ops (NumPy broadcasting; sum_to_shape undoes it in backward) ----

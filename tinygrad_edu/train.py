@@ -31,13 +31,6 @@ class DivergenceError(FloatingPointError):
         self.history = history  # the finite losses recorded before it happened
 
 
-def _predict(model, X):
-    """A batch model (``TensorMLP``) takes all rows at once; a scalar ``MLP`` one row at a time."""
-    if isinstance(X, Tensor):
-        return model(X)
-    return [model(row) for row in X.tolist()]
-
-
 def fit(
     model,
     X,
@@ -59,16 +52,18 @@ def fit(
     if epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}")
     optimizer = optimizer if optimizer is not None else SGD(model.parameters(), lr=lr)
-    dtype = getattr(model, "dtype", None)
-    if dtype is not None:  # a Tensor model: the whole batch as one Tensor
-        X = X if isinstance(X, Tensor) else Tensor(X, dtype=dtype)
-        y = y if isinstance(y, Tensor) else Tensor(y, dtype=dtype)
-    else:
-        X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+    first = model.parameters()[0]
+    batched = isinstance(first, Tensor)  # a Tensor model takes the whole batch at once
+    if batched:
+        X = X if isinstance(X, Tensor) else Tensor(X, dtype=first.dtype)
+        y = y if isinstance(y, Tensor) else Tensor(y, dtype=first.dtype)
+    else:  # a scalar MLP reads the rows one at a time
+        X, y = np.asarray(X, dtype=float).tolist(), np.asarray(y, dtype=float)
     history: List[float] = []
     bar = tqdm(range(1, epochs + 1), desc=desc, disable=not progress, mininterval=0.25)
     for epoch in bar:
-        loss = loss_fn(_predict(model, X), y)  # 1. predict, 2. measure
+        prediction = model(X) if batched else [model(row) for row in X]  # 1. predict
+        loss = loss_fn(prediction, y)  # 2. measure
         value = float(loss.data)
         if not math.isfinite(value):
             bar.close()

@@ -14,6 +14,8 @@ from typing import Dict, List, Optional, Tuple, Union
 import graphviz
 import numpy as np
 
+from .engine import topological_order
+
 GRAPHVIZ_MISSING = (
     "Graphviz's `dot` program was not found, so the graph cannot be rendered to a file. "
     "Install it with `apt-get install -y graphviz` (Debian/Ubuntu), `brew install graphviz` "
@@ -75,29 +77,23 @@ def _group(label: str) -> str:
     return label.rsplit(".", 1)[0] if "." in label else ""
 
 
-def _groups(nodes: List) -> Dict[int, str]:
+def _groups(root) -> Dict[int, str]:
     """Assign each value to the group (a neuron, say) whose parameters it was computed from.
 
     A leaf's group comes from its dotted label; an interior value joins the group of its first
-    labelled leaf parent (the weight in ``w * x``), else of its first grouped parent.
+    labelled leaf parent (the weight in ``w * x``), else of its first grouped parent. Walking in
+    topological order means every parent is placed before the values computed from it.
     """
     group: Dict[int, str] = {}
-    pending = list(reversed(nodes))  # mostly parents first; anything early is revisited
-    while pending:
-        waiting = []
-        for node in pending:
-            parents = node.parents
-            if not parents:
-                group[id(node)] = _group(node.label)
-            elif all(id(p) in group for p in parents):
-                from_leaves = [group[id(p)] for p in parents if not p.parents and group[id(p)]]
-                from_values = [group[id(p)] for p in parents if group[id(p)]]
-                group[id(node)] = (from_leaves or from_values or [""])[0]
-            else:
-                waiting.append(node)
-        if len(waiting) == len(pending):
-            break  # cannot happen in a graph without cycles
-        pending = waiting
+
+    def group_of(node) -> str:
+        return group[id(node)] if node.parents else _group(node.label)
+
+    for node in topological_order(root):
+        if node.parents:
+            from_leaves = [group_of(p) for p in node.parents if not p.parents and group_of(p)]
+            from_values = [group_of(p) for p in node.parents if group_of(p)]
+            group[id(node)] = (from_leaves or from_values or [""])[0]
     return group
 
 
@@ -125,12 +121,12 @@ def draw_dot(root, rankdir: str = "LR", show_grads: bool = True, compact: Option
         node_attr={"fontname": "Helvetica", "fontsize": "10", "height": "0.3"},
         edge_attr={"arrowsize": "0.6"},
     )
-    groups = _groups(nodes) if compact else {}
+    groups = _groups(root) if compact else {}
     clusters: Dict[str, graphviz.Digraph] = {}
     for i, node in enumerate(nodes):
         name = f"v{i}"
         is_leaf = not node.parents
-        group = groups.get(id(node), "")
+        group = groups.get(id(node), _group(node.label)) if compact else ""
         if group and group not in clusters:
             clusters[group] = graphviz.Digraph(name=f"cluster_{len(clusters)}")
             clusters[group].attr(label=group, style="rounded,dashed", color="grey60", fontsize="9")
