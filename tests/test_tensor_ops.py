@@ -27,7 +27,7 @@ import torch.nn.functional as F
 from tensor_parity import assert_tensor_matches_torch, output_weights, run_ours
 from tinygrad_edu.gradcheck import GradcheckError, gradcheck
 from tinygrad_edu.nn import TensorMLP
-from tinygrad_edu.tensor import Tensor, linear, no_grad, sum_to_shape
+from tinygrad_edu.tensor import Tensor, linear, no_grad, spread_to_shape, sum_to_shape
 
 Shape = Tuple[int, ...]
 
@@ -228,6 +228,18 @@ def test_sum_to_shape_adds_up_every_use_of_a_broadcast_element(big: Shape, small
     np.testing.assert_allclose(folded, sum_by_hand(grad, small), rtol=1e-12, atol=1e-12)
 
 
+
+@pytest.mark.parametrize("big, small", [((2, 3), (1, 3)), ((5, 5), (5, 1)), ((2, 3, 4), (2, 1, 4)), ((2, 3), (1, 1))])
+def test_spread_to_shape_is_the_adjoint_of_sum_to_shape(big: Shape, small: Shape) -> None:
+    """<spread(g), x> = <g, sum(x)> for every g and x: spreading is the backward of summing,
+    and summing the backward of spreading (broadcasting). It is also a fresh, writable array."""
+    rng = np.random.default_rng(3)
+    g, x = rng.normal(size=small), rng.normal(size=big)
+    spread = spread_to_shape(g, big)
+    assert spread.shape == big and spread.flags.writeable and not np.shares_memory(spread, g)
+    np.testing.assert_allclose(np.sum(spread * x), np.sum(g * sum_to_shape(x, small)), rtol=1e-12)
+    np.testing.assert_array_equal(spread, np.broadcast_to(g, big))
+
 # --- relu: the kink and the in-place version -------------------------------------------------
 
 
@@ -318,6 +330,27 @@ def test_linear_in_float32_stays_float32() -> None:
     assert out.dtype == np.float32
     out.sum().backward()
     assert w.grad.dtype == np.float32 and b.grad.dtype == np.float32
+
+
+def test_mixed_dtypes_promote_forward_and_cast_each_gradient_back_as_pytorch() -> None:
+    """float32 (x) float64 computes in float64, as in PyTorch and NumPy; every input, leaf or
+    interior, receives its gradient in its own dtype, with PyTorch's numbers."""
+    rng = np.random.default_rng(11)
+    a32, b64 = rng.normal(size=(2, 3)).astype(np.float32), rng.normal(size=(3,))
+    a, b = Tensor(a32, requires_grad=True), Tensor(b64, requires_grad=True)
+    hidden = a.tanh()  # an interior float32 node
+    hidden.retain_grad()
+    out = (hidden * b + a / b).sum()
+    out.backward()
+    ta, tb = torch.tensor(a32, requires_grad=True), torch.tensor(b64, requires_grad=True)
+    t_hidden = ta.tanh()
+    t_hidden.retain_grad()
+    t_out = (t_hidden * tb + ta / tb).sum()
+    t_out.backward()
+    assert out.dtype == np.float64 and t_out.dtype == torch.float64
+    for ours, theirs in [(a.grad, ta.grad), (hidden.grad, t_hidden.grad), (b.grad, tb.grad)]:
+        assert ours.dtype == theirs.numpy().dtype
+        np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-6)
 
 
 def test_tensor_copies_its_data() -> None:

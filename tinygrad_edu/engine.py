@@ -10,9 +10,9 @@ has to offer:
     Given dL/d(node), return dL/d(parent) for each parent, in the same order.
 ``node.requires_grad``
     Whether gradients should flow into it at all (a Tensor of data does not need one).
-``node.grad`` and ``node.accumulate_grad(grad)``
-    Where dL/d(node) is collected; ``accumulate_grad`` adds one share to it (``None`` means
-    "nothing yet").
+``node.grad``
+    Where dL/d(node) is collected, one share at a time (``None`` means "nothing yet"). A
+    share is whatever ``chain_rule`` returned, so ``+`` adds floats and arrays alike.
 ``node.retains_grad``
     Whether an interior node keeps the gradient of the latest pass in ``.grad``.
 
@@ -70,7 +70,7 @@ def backpropagate(root: Any, root_grad: Any, on_step: Optional[StepObserver] = N
     for node in order:
         if node.parents:
             node.grad = None  # interior: this pass's gradient starts from nothing
-    root.accumulate_grad(root_grad)
+    root.grad = root_grad if root.grad is None else root.grad + root_grad  # a leaf root adds up too
     for node in reversed(order):
         if not node.parents:
             continue  # a leaf: its .grad already holds everything sent to it
@@ -79,7 +79,8 @@ def backpropagate(root: Any, root_grad: Any, on_step: Optional[StepObserver] = N
         if on_step is not None:
             on_step(node, grad, parent_grads)
         for parent, parent_grad in zip(node.parents, parent_grads):
-            if parent.requires_grad:
-                parent.accumulate_grad(parent_grad)
+            if parent.requires_grad:  # dL/d(parent) += this share
+                parent.grad = parent_grad if parent.grad is None else parent.grad + parent_grad
         if not node.retains_grad:
             node.grad = None  # not kept (a Tensor's intermediate gradient): free its memory
+

@@ -64,6 +64,17 @@ def sum_to_shape(grad: np.ndarray, shape: Tuple[int, ...]) -> np.ndarray:
     return grad
 
 
+def spread_to_shape(grad: np.ndarray, shape: Tuple[int, ...]) -> np.ndarray:
+    """The reverse of ``sum_to_shape``: copy ``grad`` out along every axis where it has size 1.
+
+    The backward rule of a sum: each input element went into one sum, so it receives that sum's
+    gradient (d(sum)/dx_i = 1). The result is broadcasting written out as a fresh array.
+    """
+    spread = np.empty(shape, dtype=grad.dtype)
+    spread[...] = grad
+    return spread
+
+
 def _checked_dtype(dtype) -> np.dtype:
     dtype = np.dtype(dtype)
     if dtype not in DTYPES:
@@ -159,26 +170,23 @@ class Tensor:
     # --- backward --------------------------------------------------------------------------
 
     def chain_rule(self, grad: np.ndarray) -> list:
-        """dL/d(parent) for each parent: the op's vector-Jacobian product, folded to each shape.
+        """dL/d(parent) for each parent: the op's vector-Jacobian product, folded back to each
+        parent's shape (``sum_to_shape``) and dtype.
 
         A leaf keeps the array it is sent as its ``.grad``, so that array must be its own. Ops
         compute fresh arrays, except where they pass ``grad`` on unchanged (``+``) or as a view
-        (``reshape``, ``sum``): a leaf is sent a copy of those, so no two gradients share memory.
+        (``reshape``): a leaf is sent a copy of those, so no two gradients share memory.
         """
         parent_grads = []
         for g, parent in zip(self.backward_fn(grad), self.parents):
             if g is not None:
                 g = sum_to_shape(g, parent.data.shape)
-                if (not parent.parents or parent.retains_grad) and (g is grad or g.base is not None):
+                if g.dtype != parent.data.dtype:  # a float32 input to a float64 op: cast back
+                    g = g.astype(parent.data.dtype)
+                elif (g is grad or g.base is not None) and (not parent.parents or parent.retains_grad):
                     g = g.copy()
             parent_grads.append(g)
         return parent_grads
-
-    def accumulate_grad(self, grad: np.ndarray) -> None:
-        if self.grad is None:
-            self.grad = grad.astype(self.data.dtype, copy=False)  # in the Tensor's own dtype
-        else:
-            self.grad = self.grad + grad
 
     def backward(self, grad: Optional[ArrayLike] = None, on_step=None) -> None:
         """Compute dL/d(leaf) for every leaf with ``requires_grad``, with L = this Tensor.
@@ -366,20 +374,20 @@ class Tensor:
         shape, kept = self.shape, _kept_shape(self.shape, axes)
 
         def backward(grad):
-            return (np.broadcast_to(grad.reshape(kept), shape),)
+            return (spread_to_shape(grad.reshape(kept), shape),)
 
         return Tensor.from_op(self.data.sum(axis=axes, keepdims=keepdims), (self,), "sum", backward)
 
     def mean(self, axis=None, keepdims: bool = False) -> "Tensor":
-        """Forward: the average of n numbers along ``axis``. Backward: d(mean)/dx_i = 1/n."""
+        """Forward: the sum of n numbers along ``axis``, over n. Backward: d(mean)/dx_i = 1/n."""
         axes = _normalize_axes(axis, self.ndim, "mean")
         shape, kept = self.shape, _kept_shape(self.shape, axes)
         count = math.prod(shape[a] for a in axes)
 
         def backward(grad):
-            return (np.broadcast_to(grad.reshape(kept) / count, shape),)
+            return (spread_to_shape(grad.reshape(kept) / count, shape),)
 
-        return Tensor.from_op(self.data.mean(axis=axes, keepdims=keepdims), (self,), "mean", backward)
+        return Tensor.from_op(self.data.sum(axis=axes, keepdims=keepdims) / count, (self,), "mean", backward)
 
     # --- shapes (gradients move back to where each number came from) ----------------------
 

@@ -261,9 +261,6 @@ class Value:
     def zero_grad(self) -> None:
         self.grad = 0.0
 
-    def accumulate_grad(self, grad: float) -> None:
-        self.grad = grad if self.grad is None else self.grad + grad
-
     def backward(self, grad: Number = 1.0, on_step=None) -> None:
         """Compute dL/d(node) for every node this one depends on, with L = this Value.
 
