@@ -41,6 +41,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from tinygrad_edu.data import simulate_gp  # noqa: E402
+from tinygrad_edu.engine import topological_order  # noqa: E402
 from tinygrad_edu.losses import root_mean_squared_error  # noqa: E402
 from tinygrad_edu.nn import TensorMLP  # noqa: E402
 from tinygrad_edu.optim import SGD  # noqa: E402
@@ -232,6 +233,23 @@ def lesson_report(rounds: int, epochs: int) -> None:
     print(f"  tinygrad_edu float32 / tinygrad_edu float64       = {median['tinygrad_edu float32'] / median[OURS]:.3f}  (target < 1)")
 
 
+def bookkeeping_report(rounds: int, epochs: int) -> None:
+    """At N = 2 the arithmetic costs next to nothing, so what is left is each peer's fixed cost
+    per epoch: NumPy's call overhead for both, plus, for us, building and walking the graph."""
+    X, y = synthetic_data(2)
+    state = initial_weights()
+    peers = {OURS: Ours(X, y, state), NUMPY: HandWrittenNumpy(X, y, state)}
+    median = interleaved_epoch_times(peers, rounds, epochs)
+    ours = peers[OURS]
+    graph = topological_order(root_mean_squared_error(ours.model(ours.X), ours.y))
+    ops = sum(1 for node in graph if node.parents)
+    extra = (median[OURS] - median[NUMPY]) * 1e6
+    print(f"\nfixed cost per epoch at N = 2, where the arithmetic is negligible ({rounds} x {epochs} interleaved epochs):")
+    print(f"  tinygrad_edu float64 {median[OURS] * 1e6:6.0f} us, hand-written NumPy float64 {median[NUMPY] * 1e6:6.0f} us")
+    print(f"  the graph's own cost: {extra:.0f} us per epoch for {ops} ops and {len(graph) - ops} parameters, "
+          f"{extra / len(graph):.1f} us per node")
+
+
 def scaling_report(sizes, rounds: int) -> None:
     names = [OURS, "tinygrad_edu float32", TORCH1, NUMPY]
     print("\nhow time per epoch and peak memory grow with N (synthetic inputs):")
@@ -240,7 +258,7 @@ def scaling_report(sizes, rounds: int) -> None:
     for n in sizes:
         X, y = synthetic_data(n)
         state = initial_weights()
-        epochs = max(1, min(20, 200_000 // n))
+        epochs = max(1, min(100, 200_000 // n))
         median = interleaved_epoch_times({name: PEERS[name](X, y, state) for name in names}, rounds, epochs)
         peaks = {name: peak_memory_mib(name, n) for name in names}
         cells = "".join(f"{median[name] * 1e3:14.2f} ms {peaks[name]:7.1f} MiB" for name in names)
@@ -265,9 +283,11 @@ def main() -> None:
           f"OMP/OPENBLAS/MKL_NUM_THREADS=1; torch.set_num_threads(1) except where a row says otherwise")
     if args.quick:
         lesson_report(rounds=3, epochs=50)
+        bookkeeping_report(rounds=3, epochs=50)
         scaling_report([200, 20_000], rounds=2)
     else:
         lesson_report(rounds=10, epochs=200)
+        bookkeeping_report(rounds=10, epochs=200)
         scaling_report([200, 2_000, 20_000, 200_000], rounds=3)
 
 

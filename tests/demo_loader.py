@@ -1,14 +1,23 @@
-"""Load a demo script as a module. Demos are scripts in ``demos/``, not a package."""
+"""Load a demo or benchmark script as a module: they are scripts in ``demos/`` and
+``benchmarks/``, not packages."""
 
 import importlib.util
 from pathlib import Path
 
-DEMOS = Path(__file__).resolve().parent.parent / "demos"
+ROOT = Path(__file__).resolve().parent.parent
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"  # the first bytes of every PNG file
 
 
-def load_demo(name: str):
-    spec = importlib.util.spec_from_file_location(f"demo_{name}", DEMOS / f"{name}.py")
+def _load_script(folder: str, name: str):
+    spec = importlib.util.spec_from_file_location(f"{folder}_{name}", ROOT / folder / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def load_demo(name: str):
+    return _load_script("demos", name)
+
+
+def load_benchmark(name: str):
+    return _load_script("benchmarks", name)
