@@ -27,7 +27,8 @@ import torch.nn.functional as F
 from tensor_parity import assert_tensor_matches_torch, output_weights, run_ours
 from tinygrad_edu.gradcheck import GradcheckError, gradcheck
 from tinygrad_edu.nn import TensorMLP
-from tinygrad_edu.tensor import Tensor, linear, no_grad, spread_to_shape, sum_to_shape
+from tinygrad_edu.shapes import spread_to_shape, sum_to_shape
+from tinygrad_edu.tensor import Tensor, linear, no_grad
 
 Shape = Tuple[int, ...]
 

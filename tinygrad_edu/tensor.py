@@ -8,8 +8,9 @@ The same idea as ``Value``, on arrays. Every op has the same four beats:
    product (a Jacobian of arrays would be far too large to store, so it is never formed);
 4. return the output, linked to its inputs.
 
-Broadcasting is handled in one place: an op's ``backward`` may return a gradient in the
-broadcast shape of its output, and ``sum_to_shape`` folds it back to each input's shape.
+Broadcasting is undone in one place: an op's ``backward`` may return a gradient in the
+broadcast shape of its output, and ``chain_rule`` folds it back to each input's shape with
+``sum_to_shape`` (see ``shapes.py``).
 
 Numbers follow NumPy and PyTorch: IEEE ``inf`` and ``nan`` (with NumPy's warnings) instead
 of exceptions, so one bad element does not stop a whole batch; the training loop checks that
@@ -20,11 +21,12 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Callable, Optional, Sequence, Tuple, Union
+from typing import Callable, Optional, Sequence, Union
 
 import numpy as np
 
 from .engine import backpropagate
+from .shapes import broadcast, kept_shape, reduced_axes, spread_to_shape, sum_to_shape
 
 ArrayLike = Union[np.ndarray, Sequence, float, int]
 DTYPES = (np.float64, np.float32)
@@ -43,36 +45,6 @@ class no_grad:
     def __exit__(self, *exc) -> None:
         global _grad_enabled
         _grad_enabled = self._previous
-
-
-def sum_to_shape(grad: np.ndarray, shape: Tuple[int, ...]) -> np.ndarray:
-    """Undo broadcasting: sum ``grad`` down to ``shape``.
-
-    When ``b`` of shape (3,) is added to ``a`` of shape (2, 3), each element of ``b`` is used
-    twice, once per row, so its gradient is the sum of the gradients of both uses. In general:
-    sum over the leading axes that broadcasting added, then over the axes that were 1 and
-    were stretched (keeping them, as size 1).
-    """
-    if grad.shape == shape:
-        return grad
-    added = grad.ndim - len(shape)
-    if added:
-        grad = grad.sum(axis=tuple(range(added)))
-    stretched = [axis for axis, size in enumerate(shape) if size == 1 and grad.shape[axis] != 1]
-    if stretched:
-        grad = grad.sum(axis=tuple(stretched), keepdims=True)
-    return grad
-
-
-def spread_to_shape(grad: np.ndarray, shape: Tuple[int, ...]) -> np.ndarray:
-    """The reverse of ``sum_to_shape``: copy ``grad`` out along every axis where it has size 1.
-
-    The backward rule of a sum: each input element went into one sum, so it receives that sum's
-    gradient (d(sum)/dx_i = 1). The result is broadcasting written out as a fresh array.
-    """
-    spread = np.empty(shape, dtype=grad.dtype)
-    spread[...] = grad
-    return spread
 
 
 def _checked_dtype(dtype) -> np.dtype:
@@ -232,7 +204,7 @@ class Tensor:
 
     def __add__(self, other: object) -> "Tensor":
         other = self._operand(other, "+")
-        out = _broadcasting("+", np.add, self, other)
+        out = broadcast("+", np.add, self.data, other.data)
 
         def backward(grad):  # d(a+b)/da = 1,  d(a+b)/db = 1
             return grad, grad
@@ -241,7 +213,7 @@ class Tensor:
 
     def __sub__(self, other: object) -> "Tensor":
         other = self._operand(other, "-")
-        out = _broadcasting("-", np.subtract, self, other)
+        out = broadcast("-", np.subtract, self.data, other.data)
 
         def backward(grad):  # d(a-b)/da = 1,  d(a-b)/db = -1
             return grad, -grad
@@ -251,7 +223,7 @@ class Tensor:
     def __mul__(self, other: object) -> "Tensor":
         other = self._operand(other, "*")
         a, b = self.data, other.data
-        out = _broadcasting("*", np.multiply, self, other)
+        out = broadcast("*", np.multiply, self.data, other.data)
 
         def backward(grad):  # d(a*b)/da = b,  d(a*b)/db = a
             return grad * b, grad * a
@@ -261,7 +233,7 @@ class Tensor:
     def __truediv__(self, other: object) -> "Tensor":
         other = self._operand(other, "/")
         a, b = self.data, other.data
-        out = _broadcasting("/", np.divide, self, other)
+        out = broadcast("/", np.divide, self.data, other.data)
 
         def backward(grad):  # d(a/b)/da = 1/b,  d(a/b)/db = -a/b**2
             return grad / b, -grad * a / (b * b)
@@ -280,7 +252,7 @@ class Tensor:
 
         exponent = self._operand(exponent, "**")
         b = exponent.data
-        out = _broadcasting("**", np.power, self, exponent)
+        out = broadcast("**", np.power, self.data, exponent.data)
 
         def backward(grad):
             # d(a**b)/da = b * a**(b-1)   (0 where b == 0, as PyTorch)
@@ -370,8 +342,8 @@ class Tensor:
     def sum(self, axis=None, keepdims: bool = False) -> "Tensor":
         """Forward: add up along ``axis``. Backward: every input element gets the gradient of the
         sum it went into (d(sum)/dx_i = 1), so the gradient is spread back over the summed axes."""
-        axes = _normalize_axes(axis, self.ndim, "sum")
-        shape, kept = self.shape, _kept_shape(self.shape, axes)
+        axes = reduced_axes(axis, self.ndim, "sum")
+        shape, kept = self.shape, kept_shape(self.shape, axes)
 
         def backward(grad):
             return (spread_to_shape(grad.reshape(kept), shape),)
@@ -380,8 +352,8 @@ class Tensor:
 
     def mean(self, axis=None, keepdims: bool = False) -> "Tensor":
         """Forward: the sum of n numbers along ``axis``, over n. Backward: d(mean)/dx_i = 1/n."""
-        axes = _normalize_axes(axis, self.ndim, "mean")
-        shape, kept = self.shape, _kept_shape(self.shape, axes)
+        axes = reduced_axes(axis, self.ndim, "mean")
+        shape, kept = self.shape, kept_shape(self.shape, axes)
         count = math.prod(shape[a] for a in axes)
 
         def backward(grad):
@@ -476,30 +448,3 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     for x >= 0 it is ``1 / (1 + e**-x)``; for x < 0 the same number is ``e**x / (1 + e**x)``."""
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
-
-
-def _normalize_axes(axis, ndim: int, op: str) -> tuple:
-    if axis is None:
-        return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    for a in axes:
-        if not -ndim <= a < max(ndim, 1):
-            raise ValueError(f"{op}: axis {a} is out of range for a Tensor with {ndim} dimensions")
-    return tuple(sorted(a % ndim for a in axes)) if ndim else ()
-
-
-def _kept_shape(shape: tuple, axes: tuple) -> tuple:
-    """The shape after reducing ``axes`` with keepdims=True: those axes become 1."""
-    return tuple(1 if axis in axes else size for axis, size in enumerate(shape))
-
-
-def _broadcasting(op: str, forward: Callable, a: Tensor, b: Tensor) -> np.ndarray:
-    """``forward(a, b)`` with NumPy broadcasting; a shape mismatch names both shapes and the op."""
-    try:
-        return forward(a.data, b.data)
-    except ValueError:
-        raise ValueError(
-            f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together. NumPy compares "
-            "shapes from the right; each pair of sizes must be equal, or one of them 1 "
-            "(reshape an operand to fix it)"
-        ) from None
