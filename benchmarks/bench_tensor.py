@@ -288,7 +288,7 @@ def main() -> None:
     else:
         lesson_report(rounds=10, epochs=200)
         bookkeeping_report(rounds=10, epochs=200)
-        scaling_report([200, 2_000, 20_000, 200_000], rounds=3)
+        scaling_report([200, 2_000, 20_000, 200_000], rounds=5)
 
 
 if __name__ == "__main__":

@@ -174,3 +174,26 @@ def test_relu_in_place_refuses_to_overwrite_a_leaf_that_requires_grad():
     with pytest.raises(RuntimeError, match="leaf"):
         leaf.relu_()
     assert np.array_equal(leaf.data, [-1.0, 2.0])  # untouched
+
+
+def test_relu_in_place_refuses_a_tensor_an_op_has_already_read():
+    """Here dL/dw = h: overwriting h after ``h * w`` was recorded would make w's gradient
+    silently wrong (PyTorch refuses the same at backward time)."""
+    h = linear(Tensor([[1.0, -2.0]]), Tensor([[1.0, 0.5], [-1.0, 1.0]], requires_grad=True))
+    w = Tensor([[3.0, 4.0]], requires_grad=True)
+    product = (h * w).sum()
+    before = h.data.copy()
+    with pytest.raises(RuntimeError, match=r"already read.*use relu\(\)"):
+        h.relu_()
+    assert np.array_equal(h.data, before)  # untouched
+    product.backward()
+    np.testing.assert_array_equal(w.grad, before)  # d(sum(h * w))/dw = h, with h's true numbers
+
+
+def test_relu_in_place_refuses_a_view_that_would_change_another_tensor():
+    h = linear(Tensor([[1.0, -2.0]]), Tensor([[1.0, 0.5], [-1.0, 1.0]], requires_grad=True))
+    flat = h.reshape(-1)
+    before = h.data.copy()
+    with pytest.raises(RuntimeError, match="view"):
+        flat.relu_()
+    assert np.array_equal(h.data, before)

@@ -64,7 +64,7 @@ class Tensor:
     array([[2., 4.]])
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "retains_grad", "parents", "op", "label", "backward_fn")
+    __slots__ = ("data", "grad", "requires_grad", "retains_grad", "parents", "op", "label", "backward_fn", "uses")
 
     def __init__(self, data: ArrayLike, requires_grad: bool = False, dtype=None, label: str = ""):
         if isinstance(data, Tensor):
@@ -88,17 +88,20 @@ class Tensor:
         self.op = ""
         self.label = label
         self.backward_fn: Optional[Callable] = None
+        self.uses = 0  # how many recorded ops read this Tensor (an in-place op checks it)
 
     @staticmethod
     def from_op(data: np.ndarray, parents: tuple, op: str, backward_fn: Optional[Callable]) -> "Tensor":
         """The output of an op: linked to its inputs if any of them needs a gradient."""
         out = Tensor.__new__(Tensor)
         out.data, out.grad, out.label, out.op, out.retains_grad = data, None, "", op, False
-        out.requires_grad, out.parents, out.backward_fn = False, (), None
+        out.requires_grad, out.parents, out.backward_fn, out.uses = False, (), None, 0
         if _grad_enabled:
             for parent in parents:
                 if parent.requires_grad:
                     out.requires_grad, out.parents, out.backward_fn = True, parents, backward_fn
+                    for used in parents:
+                        used.uses += 1
                     break
         return out
 
@@ -324,15 +327,27 @@ class Tensor:
         """``relu`` computed in place, overwriting this Tensor's numbers to save memory.
 
         The local derivative is read from the output instead (out > 0 exactly where x > 0), so
-        the input's numbers are no longer needed. Safe only when no other op needs them for its
-        own backward, as right after ``linear``, whose backward needs its input, not its output
-        (PyTorch's ``nn.ReLU(inplace=True)`` relies on the same fact). ``TensorMLP`` uses it so
-        that a layer keeps one array alive, not two.
+        the input's numbers are no longer needed, as long as no other op has read them: right
+        after ``linear`` (whose backward needs its input, not its output), nothing has.
+        PyTorch's ``nn.ReLU(inplace=True)`` relies on the same fact. ``TensorMLP`` uses it so
+        that a layer keeps one array alive, not two. Where overwriting could make a gradient
+        silently wrong, it refuses: on a leaf that requires grad, on a Tensor another op has
+        already read, and on a view that shares its numbers with another Tensor.
         """
         if self.requires_grad and not self.parents:
             raise RuntimeError(
                 "relu_() would overwrite a leaf Tensor that requires grad, whose numbers backward "
                 "needs; use relu(), which leaves its input alone"
+            )
+        if self.uses:
+            raise RuntimeError(
+                f"relu_() would overwrite numbers that {self.uses} op(s) recorded in the graph have "
+                "already read and may need for backward; use relu(), which leaves its input alone"
+            )
+        if self.data.base is not None:
+            raise RuntimeError(
+                "relu_() would also overwrite the Tensor this one is a view of (a reshape, "
+                "transpose or detach shares its numbers); use relu(), which leaves its input alone"
             )
         out = np.maximum(self.data, 0, out=self.data)
         return Tensor.from_op(out, (self,), "relu", lambda grad: (grad * (out > 0),))
