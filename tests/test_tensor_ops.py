@@ -354,6 +354,19 @@ def test_mixed_dtypes_promote_forward_and_cast_each_gradient_back_as_pytorch() -
         np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-6)
 
 
+@pytest.mark.parametrize("spelling", ["a.sum()", "a.mean()", "(a.sum() ** 0.5).exp()", "a.sum() * a.sum()", "(a * a).sum().tanh()"])
+def test_data_and_grad_stay_ndarrays_when_a_result_is_one_number(spelling: str) -> None:
+    """NumPy hands back a scalar (np.float64) for 0-d results; a Tensor keeps a 0-d ndarray,
+    so ``.data`` and ``.grad`` are always arrays, as for PyTorch's 0-d tensors."""
+    a = Tensor(np.array([0.5, 1.5]), requires_grad=True)
+    scalar = Tensor(np.array(2.0), requires_grad=True)
+    out = eval(f"lambda a: {spelling}")(a) * scalar
+    out.backward()
+    for array in (out.data, a.grad, scalar.grad):
+        assert type(array) is np.ndarray
+    assert out.data.shape == () and scalar.grad.shape == ()
+
+
 def test_tensor_copies_its_data() -> None:
     """Tensor(array) holds its own copy: changing either one later does not change the other."""
     array = np.array([1.0, 2.0, 3.0])

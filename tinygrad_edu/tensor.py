@@ -93,6 +93,8 @@ class Tensor:
     @staticmethod
     def from_op(data: np.ndarray, parents: tuple, op: str, backward_fn: Optional[Callable]) -> "Tensor":
         """The output of an op: linked to its inputs if any of them needs a gradient."""
+        if type(data) is not np.ndarray:
+            data = np.asarray(data)  # NumPy returns a scalar for a 0-d result; keep an array
         out = Tensor.__new__(Tensor)
         out.data, out.grad, out.label, out.op, out.retains_grad = data, None, "", op, False
         out.requires_grad, out.parents, out.backward_fn, out.uses = False, (), None, 0
@@ -156,6 +158,8 @@ class Tensor:
         for g, parent in zip(self.backward_fn(grad), self.parents):
             if g is not None:
                 g = sum_to_shape(g, parent.data.shape)
+                if type(g) is not np.ndarray:
+                    g = np.asarray(g)  # a 0-d result, which NumPy returns as a scalar
                 if g.dtype != parent.data.dtype:  # a float32 input to a float64 op: cast back
                     g = g.astype(parent.data.dtype)
                 elif (g is grad or g.base is not None) and (not parent.parents or parent.retains_grad):
