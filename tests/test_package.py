@@ -38,17 +38,14 @@ def _package_imports(path: Path):
     here = path.relative_to(PACKAGE).with_suffix("").parts  # e.g. ("nn", "vector")
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.ImportFrom):
+            module = node.module.split(".") if node.module else []
             if node.level:  # relative: climb from this file's package
-                base = list(here[: len(here) - node.level])
-            elif node.module and node.module.split(".")[0] == "tinygrad_edu":
-                base = []
+                target = list(here[: len(here) - node.level]) + module
+            elif module[:1] == ["tinygrad_edu"]:
+                target = module[1:]
             else:
                 continue
-            target = base + (node.module.split(".") if node.module else [])
-            if not node.level and target:
-                target = target[1:]  # drop "tinygrad_edu"
-            names = [alias.name for alias in node.names] if not target else [target[0]]
-            yield from names
+            yield from [target[0]] if target else [alias.name for alias in node.names]
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 parts = alias.name.split(".")
@@ -58,7 +55,7 @@ def _package_imports(path: Path):
 
 def test_nothing_lower_imports_anything_higher():
     files = sorted(PACKAGE.rglob("*.py"))
-    assert len(files) == len(MODULES) + 1  # every module has a layer (+1: __main__)
+    assert len(files) == len(MODULES) + 1  # the walk below sees every module (+1: __main__)
     for path in files:
         parts = path.relative_to(PACKAGE).with_suffix("").parts
         layer = LAYER[parts[0]]

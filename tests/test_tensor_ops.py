@@ -367,6 +367,16 @@ def test_data_and_grad_stay_ndarrays_when_a_result_is_one_number(spelling: str) 
     assert out.data.shape == () and scalar.grad.shape == ()
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_mean_gives_numpys_mean_to_the_last_bit(dtype) -> None:
+    """``mean`` is written as sum / n; NumPy's ``mean`` does the same, so the numbers (and every
+    printed figure of the lessons) are bit-for-bit NumPy's."""
+    x = (np.random.default_rng(4).normal(size=(200, 3)) * 1e3).astype(dtype)
+    for axis in [None, 0, 1, (0, 1)]:
+        ours = Tensor(x).mean(axis=axis).data
+        assert ours.dtype == dtype and np.array_equal(ours, np.asarray(x.mean(axis=axis)))
+
+
 def test_tensor_copies_its_data() -> None:
     """Tensor(array) holds its own copy: changing either one later does not change the other."""
     array = np.array([1.0, 2.0, 3.0])
