@@ -1,84 +1,100 @@
-"""Parity with PyTorch: run the same function on our numbers and on torch float64 tensors.
+"""Parity with PyTorch: the same function on our numbers and on torch's, compared.
 
-    assert_matches_torch(lambda a, b: a * b + a, lambda a, b: a * b + a, [2.0, -3.0])
+    assert_matches_torch(lambda a, b: a * b + a, lambda a, b: a * b + a, [x, y], FLOAT64)
 
-builds one leaf of ours and one ``torch.float64`` tensor (``requires_grad=True``) from each
-input, runs both functions, calls ``backward()`` on both outputs, and checks that the outputs
-agree and that every input's gradient agrees. An input the output does not depend on has
-gradient 0 (PyTorch leaves it as ``None``).
+For each input it builds a leaf of ours (a ``Value``, or a ``Tensor`` of float64 or float32:
+the *backend*) and a torch tensor of the same dtype with ``requires_grad=True``, runs both
+functions, and checks that the outputs agree in shape, dtype and numbers. Then it
+differentiates both with the same random weighting
 
-Tolerance. Both sides compute in IEEE float64, mostly with the same formulas, so they differ
-only by rounding: a few units in the last place (1 ulp = 2.2e-16 relative) per op, and ``exp``,
-``log`` and ``tanh`` come from different math libraries. ``RTOL = 1e-12`` leaves room for
-thousands of such roundings and still catches any wrong derivative. ``ATOL = 1e-12`` is for
-results that should be 0 but come out as rounding noise (like ``x - x*1``). ``inf`` must
-match ``inf`` of the same sign, and ``nan`` must match ``nan``.
+    L = sum(out * w)        so   dL/d(out) = w,
 
-Our leaves are made by ``leaf`` (``Value`` by default). Nothing else here is specific to
-scalars: inputs may be numbers or arrays, and results are compared element by element, so an
-array backend can pass its own leaf maker, e.g. ``leaf=lambda a: Tensor(a, requires_grad=True)``.
+seeding ``backward(w)`` on both sides. Every output element has its own random weight, so every
+element's gradient matters: a gradient that lands on the wrong element, or is summed where it
+should not be, changes the result (seeding with ones, as ``out.sum()`` does, would let such
+mistakes cancel). Finally every input's gradient must have its input's shape, dtype and
+PyTorch's numbers. An input the output does not depend on has gradient 0 (PyTorch: ``None``).
+
+Tolerance. In float64 both sides differ only by rounding: a few units in the last place
+(1 ulp = 2.2e-16 relative) per op, and exp, log, tanh come from different math libraries.
+``rtol = 1e-12`` leaves room for thousands of roundings and still catches any wrong derivative;
+``atol = 1e-12`` covers results that should be 0 but are rounding noise. In float32 (1 ulp =
+1.2e-7) the two libraries also add up in different orders, so the float32 backend allows
+``rtol = atol = 1e-5``. inf must match inf of the same sign, nan must match nan.
 """
 
 from __future__ import annotations
 
-from typing import Callable, List, Sequence, Tuple
+from dataclasses import dataclass
+from typing import Callable, List, Sequence
 
 import numpy as np
 import torch
 
+from tinygrad_edu.tensor import Tensor
 from tinygrad_edu.value import Value
 
-RTOL = 1e-12
-ATOL = 1e-12
+
+@dataclass(frozen=True)
+class Backend:
+    name: str
+    leaf: Callable  # an input (number or array) -> our leaf
+    dtype: type  # the NumPy dtype of everything ours computes
+    torch_dtype: torch.dtype
+    rtol: float
+    atol: float
+
+    def __str__(self) -> str:
+        return self.name
 
 
-def _value_leaf(x: object) -> Value:
-    return Value(float(x))
+VALUE = Backend("Value", lambda x: Value(float(x)), np.float64, torch.float64, 1e-12, 1e-12)
+FLOAT64 = Backend("Tensor float64", lambda x: Tensor(np.array(x, dtype=np.float64), requires_grad=True), np.float64, torch.float64, 1e-12, 1e-12)
+FLOAT32 = Backend("Tensor float32", lambda x: Tensor(np.array(x, dtype=np.float32), requires_grad=True), np.float32, torch.float32, 1e-5, 1e-5)
 
 
-def run_ours(fn: Callable, inputs: Sequence, leaf: Callable = _value_leaf) -> Tuple[np.ndarray, List[np.ndarray]]:
-    """Our output and the gradient of each input, as float64 arrays."""
-    leaves = [leaf(x) for x in inputs]
+def output_weights(shape, seed: int = 1234) -> np.ndarray:
+    """A fixed random weight for every output element: L = sum(out * w)."""
+    return np.random.default_rng(seed).normal(size=shape)
+
+
+def run_ours(fn: Callable, inputs: Sequence, backend: Backend = FLOAT64, weights: Callable = output_weights):
+    """Our output and the gradient of L = sum(out * w) with respect to each input."""
+    leaves = [backend.leaf(x) for x in inputs]
     out = fn(*leaves)
-    out.backward()
-    grads = [np.zeros(np.shape(x)) if x_leaf.grad is None else np.asarray(x_leaf.grad, dtype=np.float64) for x_leaf, x in zip(leaves, inputs)]
-    return np.asarray(out.data, dtype=np.float64), grads
+    w = weights(np.shape(out.data))
+    out.backward(float(w) if isinstance(out, Value) else w.astype(backend.dtype))
+    grads = [np.zeros(np.shape(x), dtype=backend.dtype) if leaf.grad is None else np.asarray(leaf.grad) for leaf, x in zip(leaves, inputs)]
+    return np.asarray(out.data), grads
 
 
-def run_torch(fn: Callable, inputs: Sequence) -> Tuple[np.ndarray, List[np.ndarray]]:
-    """PyTorch's output and the gradient of each input, computed in float64."""
-    leaves = [torch.tensor(np.asarray(x, dtype=np.float64), requires_grad=True) for x in inputs]
+def run_torch(fn: Callable, inputs: Sequence, backend: Backend = FLOAT64, weights: Callable = output_weights):
+    """PyTorch's output and the gradient of the same L, in the backend's dtype."""
+    leaves = [torch.tensor(np.asarray(x), dtype=backend.torch_dtype, requires_grad=True) for x in inputs]
     out = fn(*leaves)
-    out.sum().backward()  # sum() is a no-op for one number; for arrays it seeds every grad with 1, like ours
-    grads = [np.zeros(np.shape(x)) if t.grad is None else t.grad.numpy() for t, x in zip(leaves, inputs)]
+    out.backward(torch.tensor(weights(tuple(out.shape)), dtype=out.dtype))
+    grads = [np.zeros(np.shape(x), dtype=backend.dtype) if t.grad is None else t.grad.numpy() for t, x in zip(leaves, inputs)]
     return out.detach().numpy(), grads
 
 
-def close(ours: object, theirs: object, rtol: float = RTOL, atol: float = ATOL) -> bool:
-    """Element by element: |ours - theirs| <= atol + rtol * |theirs|; inf equals inf of the same sign, nan equals nan."""
-    return bool(np.all(np.isclose(np.asarray(ours, dtype=np.float64), np.asarray(theirs, dtype=np.float64), rtol=rtol, atol=atol, equal_nan=True)))
+def _mismatch(what: str, ours: np.ndarray, theirs: np.ndarray, backend: Backend) -> List[str]:
+    ours, theirs = np.asarray(ours), np.asarray(theirs)
+    if ours.shape != theirs.shape:
+        return [f"{what}: ours has shape {ours.shape}, torch has shape {theirs.shape}"]
+    if ours.dtype != theirs.dtype:
+        return [f"{what}: ours has dtype {ours.dtype}, torch has {theirs.dtype}"]
+    if not np.allclose(ours.astype(np.float64), theirs.astype(np.float64), rtol=backend.rtol, atol=backend.atol, equal_nan=True):
+        return [f"{what}:\n    ours  {ours.tolist()!r}\n    torch {theirs.tolist()!r}"]
+    return []
 
 
-def _show(x: np.ndarray) -> str:
-    return repr(float(x)) if np.ndim(x) == 0 else np.array2string(x, precision=17)
-
-
-def assert_matches_torch(
-    our_fn: Callable,
-    torch_fn: Callable,
-    inputs: Sequence,
-    rtol: float = RTOL,
-    atol: float = ATOL,
-    leaf: Callable = _value_leaf,
-) -> None:
-    """Assert that ``our_fn`` and ``torch_fn`` agree on the output and on every input gradient."""
-    our_out, our_grads = run_ours(our_fn, inputs, leaf)
-    torch_out, torch_grads = run_torch(torch_fn, inputs)
-    problems = []
-    if not close(our_out, torch_out, rtol, atol):
-        problems.append(f"output: ours {_show(our_out)}, torch {_show(torch_out)}")
+def assert_matches_torch(our_fn: Callable, torch_fn: Callable, inputs: Sequence, backend: Backend = VALUE) -> None:
+    """Assert that the outputs and every input gradient agree (same shapes, dtypes, numbers)."""
+    our_out, our_grads = run_ours(our_fn, inputs, backend)
+    torch_out, torch_grads = run_torch(torch_fn, inputs, backend)
+    problems = _mismatch("output", our_out, torch_out, backend)
     for k, (ours, theirs) in enumerate(zip(our_grads, torch_grads)):
-        if not close(ours, theirs, rtol, atol):
-            problems.append(f"gradient of input {k}: ours {_show(ours)}, torch {_show(theirs)}")
+        problems += _mismatch(f"gradient of input {k} (shape {np.shape(inputs[k])})", ours, theirs, backend)
     if problems:
-        raise AssertionError(f"disagreement with PyTorch at inputs {list(inputs)!r}:\n  " + "\n  ".join(problems))
+        shown = [np.asarray(x).tolist() for x in inputs]
+        raise AssertionError(f"{backend}: disagreement with PyTorch at inputs {shown!r}:\n  " + "\n  ".join(problems))

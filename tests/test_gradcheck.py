@@ -1,6 +1,6 @@
 """``gradcheck`` can fail: proof that the finite-difference checks elsewhere mean something.
 
-A check that never fails proves nothing. Here we build Values whose local derivatives were
+A check that never fails proves nothing. Here we build Values whose backward rule was
 tampered with after the op computed them, and gradcheck must refuse them, naming the input
 and giving both numbers, backward()'s and the finite difference.
 """
@@ -11,15 +11,26 @@ import math
 
 import pytest
 
+from tinygrad_edu import ops
 from tinygrad_edu.gradcheck import GradcheckError, analytic_gradients, gradcheck, numerical_gradients
 from tinygrad_edu.value import Value
 
 
+class Tampered(ops.Op):
+    """Another op's rules, with what backward sends to one parent scaled by ``factor``."""
+
+    def __init__(self, op: ops.Op, parent: int, factor: float):
+        self.op, self.parent, self.factor, self.name = op, parent, factor, op.name
+
+    def backward(self, xp, grad, *saved):
+        grads = list(self.op.backward(xp, grad, *saved))
+        grads[self.parent] *= self.factor
+        return grads
+
+
 def tampered(node: Value, parent: int, factor: float) -> Value:
-    """Multiply one local derivative d(node)/d(parent) by ``factor``: a deliberately wrong backward."""
-    grads = list(node.local_grads)
-    grads[parent] *= factor
-    node.local_grads = tuple(grads)
+    """Multiply one share d(node)/d(parent) by ``factor``: a deliberately wrong backward."""
+    node.op = Tampered(node.op, parent, factor)
     return node
 
 
@@ -63,9 +74,13 @@ def test_only_the_wrong_input_is_named() -> None:
 def test_a_forgotten_square_in_tanh_is_caught() -> None:
     """A classic slip: d tanh(x)/dx written as 1 - t instead of 1 - t**2."""
 
+    class ForgottenSquare(ops.Tanh):
+        def backward(self, xp, grad, out):
+            return (grad * (1 - out),)
+
     def wrong_tanh(x: Value) -> Value:
         out = x.tanh()
-        out.local_grads = (1.0 - out.data,)
+        out.op = ForgottenSquare()
         return out
 
     with pytest.raises(GradcheckError, match="input 0"):

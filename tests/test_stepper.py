@@ -1,8 +1,8 @@
 """The step-through page: the recorded steps are the chain rule, and the page shows them.
 
 The numbers are checked against the chain rule worked by hand on the neuron
-o = tanh(x1*w1 + x2*w2 + b), the formulas in the captions against the local derivatives
-``Value`` uses, and the page in a real headless browser (skipped where chromium, chromedriver
+o = tanh(x1*w1 + x2*w2 + b), the formulas in the captions against what each op's backward
+computes, and the page in a real headless browser (skipped where chromium, chromedriver
 or Graphviz's dot is not installed).
 """
 
@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from tinygrad_edu import Tensor, Value
-from tinygrad_edu.stepper import local_derivative, record_backward, save_step_through, step_through_html
+from tinygrad_edu.stepper import record_backward, share_in_words, save_step_through, step_through_html
 from tinygrad_edu.viz import draw_dot
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
@@ -158,38 +158,47 @@ def sigmoid(x):
 @pytest.mark.parametrize(
     "make, words",
     [
-        (lambda a, b: a + b, ("1", "1")),
-        (lambda a, b: a - b, ("1", "-1")),
-        (lambda a, b: a * b, ("b", "a")),
-        (lambda a, b: a / b, ("1/b", "-a/b**2")),
-        (lambda a, b: a**b, ("b * a**(b - 1)", "t * log(a)")),
-        (lambda a, b: a**3, ("3 * a**2",)),
-        (lambda a, b: -a, ("-1",)),
-        (lambda a, b: a.exp(), ("exp(a)",)),
-        (lambda a, b: a.log(), ("1/a",)),
-        (lambda a, b: a.tanh(), ("(1 - t**2)",)),
-        (lambda a, b: a.sigmoid(), ("t * (1 - t)",)),
-        (lambda a, b: a.softplus(), ("sigmoid(a)",)),
-        (lambda a, b: a.relu(), ("(a > 0)",)),
+        (lambda a, b: a + b, ("g", "g")),
+        (lambda a, b: a - b, ("g", "-g")),
+        (lambda a, b: a * b, ("g * b", "g * a")),
+        (lambda a, b: a / b, ("g / b", "-g * t / b")),
+        (lambda a, b: a**b, ("g * b * a**(b - 1)", "g * t * log(a)")),
+        (lambda a, b: a**3, ("g * 3 * a**2",)),
+        (lambda a, b: -a, ("-g",)),
+        (lambda a, b: a.exp(), ("g * t",)),
+        (lambda a, b: a.log(), ("g / a",)),
+        (lambda a, b: a.tanh(), ("g * (1 - t**2)",)),
+        (lambda a, b: a.sigmoid(), ("g * t * (1 - t)",)),
+        (lambda a, b: a.softplus(), ("g * sigmoid(a)",)),
+        (lambda a, b: a.sin(), ("g * cos(a)",)),
+        (lambda a, b: a.cos(), ("-g * sin(a)",)),
+        (lambda a, b: a.abs(), ("g * sign(a)",)),
+        (lambda a, b: a.relu(), ("g where t > 0, else 0",)),
+        (lambda a, b: a.leaky_relu(0.2), ("g where a > 0, else g * 0.2",)),
     ],
 )
-def test_each_formula_in_words_is_the_local_derivative_value_uses(make, words):
-    """The words are right twice: as text, and as a formula that gives ``local_grads``."""
+def test_each_op_says_in_words_what_its_backward_computes(make, words):
+    """The words are right twice: as text, and, read as a formula (with g = dL/dt), as the
+    number backward sends to each parent."""
     a, b = Value(1.3, label="a"), Value(0.7, label="b")
     t = make(a, b)
     t.label = "t"
-    formulas = tuple(local_derivative(t, i) for i in range(len(t.parents)))
+    formulas = tuple(share_in_words(t, i, "g") for i in range(len(t.parents)))
     assert formulas == words
-    names = {"a": a.data, "b": b.data, "t": t.data, "exp": math.exp, "log": math.log, "sigmoid": sigmoid}
-    for formula, local in zip(formulas, t.local_grads):
-        assert eval(formula, {}, names) == pytest.approx(local, rel=1e-12)  # the test's own formula text
+    g = 0.37
+    shares = t.chain_rule(g)
+    names = {"g": g, "a": a.data, "b": b.data, "t": t.data, "exp": math.exp, "log": math.log, "sigmoid": sigmoid,
+             "sin": math.sin, "cos": math.cos, "sign": lambda x: math.copysign(1.0, x)}
+    for formula, share in zip(formulas, shares):
+        python = re.sub(r"(.*) where (.*), else (.*)", r"(\1 if \2 else \3)", formula)  # the test's own reading
+        assert eval(python, {}, names) == pytest.approx(share, rel=1e-12)
 
 
 def test_unlabelled_values_appear_in_formulas_as_their_numbers():
     x = Value(2.0, label="x")
     y = x * -3.0  # the -3 is a constant with no label
     (step,) = record_backward(y)[1:-1]
-    assert [send.formula for send in step.sends] == ["(-3.0000)", "x"]
+    assert [send.formula for send in step.sends] == ["1.0000 * (-3.0000)", "1.0000 * x"]
     assert "to the constant -3.0000" in step.caption
 
 
@@ -199,7 +208,7 @@ def test_backward_reports_each_step_to_on_step():
     assert [label for label, _ in calls][0] == "o" and len(calls) == 5
     w = Tensor([1.0, -2.0], requires_grad=True)
     tensor_calls = []
-    (w * w).sum().backward(on_step=lambda node, grad, parent_grads: tensor_calls.append(node.op))
+    (w * w).sum().backward(on_step=lambda node, grad, parent_grads: tensor_calls.append(node.op.name))
     assert tensor_calls == ["sum", "*"]
 
 

@@ -132,7 +132,7 @@ def test_each_computed_value_has_one_op_node_between_its_inputs_and_itself():
     assert len(ops) == len(interior) == 9
     for v in interior:
         (op,) = [tail for tail, head in edges if head == name_of[v.label]]  # exactly one arrow in
-        assert ops[op] == v.op
+        assert ops[op] == v.op.name
         arrows_into_op = Counter(tail for tail, head in edges if head == op)
         assert arrows_into_op == Counter(name_of[p.label] for p in v.parents)
     for v in values:

@@ -2,13 +2,21 @@
 
 ``Value`` is a scalar and ``Tensor`` a NumPy array; both record the graph they were computed
 by, and ``backward()`` runs the chain rule over it in reverse topological order, with the one
-driver in ``engine.py``.
+driver in ``engine.py``. The ops themselves, forward and backward side by side, are in
+``ops.py`` (elementwise, for both) and ``tensor/`` (the ones only arrays have).
 """
 
 from .engine import backpropagate, topological_order
 from .gradcheck import GradcheckError, gradcheck
-from .tensor import Tensor, no_grad
+from .tensor import (
+    Tensor, arange, cat, eye, full, is_grad_enabled, linear, matmul, maximum, minimum, no_grad, ones,
+    ones_like, randn, stack, where, zeros, zeros_like,
+)
 from .value import Value
 
-__all__ = ["Value", "Tensor", "no_grad", "gradcheck", "GradcheckError", "backpropagate", "topological_order"]
+__all__ = [
+    "Value", "Tensor", "no_grad", "is_grad_enabled", "gradcheck", "GradcheckError", "backpropagate", "topological_order",
+    "where", "maximum", "minimum", "cat", "stack", "matmul", "linear",
+    "zeros", "ones", "full", "arange", "eye", "randn", "zeros_like", "ones_like",
+]
 __version__ = "0.1.0"

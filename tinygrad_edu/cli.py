@@ -20,10 +20,9 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from .stepper import save_step_through
-from .value import Value
+from .value import FUNCTIONS, Value
 from .viz import draw_dot, save
 
-FUNCTIONS = ("exp", "log", "tanh", "sigmoid", "relu", "softplus")  # Value methods, called as f(x)
 MAX_LENGTH = 1000  # characters
 MAX_DEPTH = 50  # levels of the syntax tree
 MAX_LABEL = 24  # an intermediate value is labelled with its formula when it is this short

@@ -1,12 +1,15 @@
 """Optimizers: how to adjust each parameter once its gradient is known.
 
-They use only ``p.data``, ``p.grad`` and arithmetic, so the same code updates a ``Value``
-(a float) and a ``Tensor`` (a NumPy array, updated in place). The update rules are PyTorch's.
+They use only ``p.grad``, arithmetic and ``p.add_(update, alpha)`` (PyTorch's in-place step),
+so the same code updates a ``Value`` (a float) and a ``Tensor`` (a NumPy array, updated in
+place, outside the graph). The update rules are PyTorch's.
 """
 
 from __future__ import annotations
 
 from typing import Iterable, List
+
+from .tensor import no_grad
 
 
 class Optimizer:
@@ -48,6 +51,11 @@ class SGD(Optimizer):
         self.velocity: List = [None] * len(self.parameters)
 
     def step(self) -> None:
+        with no_grad():
+            self._step()
+
+    def _step(self) -> None:
+        minus_lr = -self.lr
         for i, p in enumerate(self.parameters):
             if p.grad is None:
                 continue  # this parameter took no part in the last backward()
@@ -55,7 +63,7 @@ class SGD(Optimizer):
             if self.momentum:
                 v = self.velocity[i]
                 step = self.velocity[i] = step if v is None else self.momentum * v + step
-            p.data -= self.lr * step
+            p.add_(step, alpha=minus_lr)  # p -= lr * step
 
 
 class Adam(Optimizer):
@@ -79,6 +87,10 @@ class Adam(Optimizer):
         self.v: List = [0.0] * len(self.parameters)
 
     def step(self) -> None:
+        with no_grad():
+            self._step()
+
+    def _step(self) -> None:
         self.t += 1
         b1, b2 = self.beta1, self.beta2
         for i, p in enumerate(self.parameters):
@@ -89,4 +101,4 @@ class Adam(Optimizer):
             self.v[i] = b2 * self.v[i] + (1 - b2) * g * g
             m_hat = self.m[i] / (1 - b1**self.t)
             v_hat = self.v[i] / (1 - b2**self.t)
-            p.data -= self.lr * m_hat / (v_hat**0.5 + self.eps)
+            p.add_(self.lr * m_hat / (v_hat**0.5 + self.eps), alpha=-1.0)  # p -= lr * m_hat / ...

@@ -10,23 +10,12 @@ adjoint, and they are the only shape arithmetic that backpropagation needs.
 
 from __future__ import annotations
 
-from typing import Callable, Tuple
+import numbers
+from typing import Optional, Tuple
 
 import numpy as np
 
 Shape = Tuple[int, ...]
-
-
-def broadcast(op: str, forward: Callable, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``forward(a, b)`` with NumPy broadcasting; a shape mismatch names both shapes and the op."""
-    try:
-        return forward(a, b)
-    except ValueError:
-        raise ValueError(
-            f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together. NumPy compares "
-            "shapes from the right; each pair of sizes must be equal, or one of them 1 "
-            "(reshape an operand to fix it)"
-        ) from None
 
 
 def sum_to_shape(grad: np.ndarray, shape: Shape) -> np.ndarray:
@@ -61,16 +50,45 @@ def spread_to_shape(grad: np.ndarray, shape: Shape) -> np.ndarray:
 
 def reduced_axes(axis, ndim: int, op: str) -> Tuple[int, ...]:
     """The axes a reduction such as ``sum(axis=...)`` collapses: all of them for ``None``,
-    negative axes counted from the end, each checked against ``ndim``."""
+    negative axes counted from the end, each checked against ``ndim``. A 0-d Tensor has one
+    number and no axes; like PyTorch, axis 0 or -1 reduce it to itself."""
     if axis is None:
         return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    for a in axes:
-        if not -ndim <= a < max(ndim, 1):
-            raise ValueError(f"{op}: axis {a} is out of range for a Tensor with {ndim} dimensions")
-    return tuple(sorted(a % ndim for a in axes)) if ndim else ()
+    axes = axis if isinstance(axis, (tuple, list)) else (axis,)
+    checked = tuple(sorted({normalize_axis(a, ndim, op) for a in axes}))
+    if len(checked) != len(axes):
+        raise ValueError(f"{op}: axis {tuple(axes)} names the same axis twice")
+    return checked if ndim else ()
+
+
+def normalize_axis(axis, ndim: int, op: str, extra: int = 0) -> int:
+    """``axis`` as a position in 0 .. ndim - 1 (+ extra), negative ones counted from the end.
+
+    ``extra = 1`` is for ops that insert an axis (``unsqueeze``, ``stack``), which can also go
+    after the last one. A 0-d Tensor accepts 0 and -1, as in PyTorch.
+    """
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (numbers.Integral, np.integer)):
+        raise TypeError(f"{op}: an axis is a whole number (0, 1, -1, ...), got {type(axis).__name__} {axis!r}")
+    size = max(ndim + extra, 1)
+    if not -size <= axis < size:
+        low, high = -size, size - 1
+        raise ValueError(f"{op}: axis {axis} is out of range for a Tensor with {ndim} dimensions (use {low} to {high})")
+    return int(axis) % size
+
+
+def one_spelling(op: str, numpy_name: str, numpy_value, torch_name: str, torch_value, default=None):
+    """NumPy's ``axis=``/``keepdims=`` or PyTorch's ``dim=``/``keepdim=``: either, not both."""
+    if numpy_value is not None and torch_value is not None:
+        raise TypeError(f"{op}: give {numpy_name}= (NumPy's name) or {torch_name}= (PyTorch's), not both")
+    return numpy_value if numpy_value is not None else torch_value if torch_value is not None else default
 
 
 def kept_shape(shape: Shape, axes: Tuple[int, ...]) -> Shape:
     """The shape after reducing ``axes`` with keepdims=True: those axes become 1."""
     return tuple(1 if axis in axes else size for axis, size in enumerate(shape))
+
+
+def check_keepdims(keepdims: Optional[bool], op: str) -> bool:
+    if not isinstance(keepdims, (bool, np.bool_)):
+        raise TypeError(f"{op}: keepdims is True or False, got {type(keepdims).__name__} {keepdims!r}")
+    return bool(keepdims)

@@ -22,25 +22,9 @@ from string import Template
 from typing import Dict, List, Optional, Union
 
 import graphviz
+import numpy as np
 
 from .viz import GRAPHVIZ_MISSING, _collect, _format, draw_dot
-
-# d(out)/d(parent) for each parent, in words; a and b are the parents, out the node itself.
-LOCAL_DERIVATIVES = {
-    "+": ("1", "1"),
-    "-": ("1", "-1"),
-    "*": ("{b}", "{a}"),
-    "/": ("1/{b}", "-{a}/{b}**2"),
-    "**": ("{b} * {a}**({b} - 1)", "{out} * log({a})"),
-    "neg": ("-1",),
-    "exp": ("exp({a})",),
-    "log": ("1/{a}",),
-    "tanh": ("(1 - {out}**2)",),
-    "sigmoid": ("{out} * (1 - {out})",),
-    "softplus": ("sigmoid({a})",),
-    "relu": ("({a} > 0)",),
-}
-
 
 @dataclass
 class Send:
@@ -48,7 +32,7 @@ class Send:
 
     parent: str  # the parent's name in the picture ("v2")
     label: str  # the parent's label ("" if it has none)
-    formula: str  # d(node)/d(parent) in words, such as "(1 - o**2)"; "" for arrays
+    formula: str  # the share in words, such as "1.0000 * (1 - o**2)"
     amount: object  # dL/d(node) * d(node)/d(parent)
 
 
@@ -81,7 +65,7 @@ def _who(node) -> str:
     if node.label:
         return node.label
     value = _number(node.data)
-    return f"the {node.op} node (value {value})" if node.parents else f"the constant {value}"
+    return f"the {node.op.name} node (value {value})" if node.parents else f"the constant {value}"
 
 
 def _symbol(node) -> str:
@@ -97,33 +81,31 @@ def _dl(node) -> str:
     return f"dL/d{_symbol(node)}" if node.label else f"dL/d({_who(node)})"
 
 
-def local_derivative(node, i: int) -> str:
-    """d(node)/d(its i-th parent) in words, for a ``Value``; "" where there is no rule to show.
+def share_in_words(node, i: int, grad: str) -> str:
+    """What ``node`` sends to its i-th parent, in words: the op's own ``words`` (see ``ops.py``)
+    with the numbers' names filled in and ``grad`` standing for dL/d(node)."""
+    op = node.op
+    names = _Names(out=_symbol(node), grad=grad)
+    names.update((name, _symbol(parent)) for name, parent in zip(op.inputs, node.parents))
+    return op.words[i].format_map(names) if i < len(op.words) else ""
 
-    ``x**n`` with a plain number n is the power rule n * x**(n-1).
-    """
-    if not hasattr(node, "local_grads"):
-        return ""  # a Tensor: its local derivative is a whole Jacobian, not one formula
-    names = dict(out=_symbol(node), a=_symbol(node.parents[0]))
-    if len(node.parents) > 1:
-        names["b"] = _symbol(node.parents[1])
-    if node.op.startswith("**") and node.op != "**":
-        n = float(node.op[2:])
-        return f"{n:g} * {names['a']}**{n - 1:g}"
-    rules = LOCAL_DERIVATIVES.get(node.op)
-    return rules[i].format(**names) if rules else ""
+
+class _Names(dict):
+    def __missing__(self, key: str) -> str:
+        return key  # a name the op's words use but this node does not have
 
 
 def _caption(node, grad, sends, parents) -> str:
-    """One step in words: "tanh node o: receives dL/do = 1.0000; sends 1.0000 * (1 - o**2) = ..."."""
+    """One step in words: "tanh node o: receives dL/do = 1.0000; sends 1.0000 * (1 - o**2) = 0.5000 to n"."""
     if node.label:
-        text = f"{node.op} node {node.label}: receives {_dl(node)} = {_number(grad)}"
+        text = f"{node.op.name} node {node.label}: receives {_dl(node)} = {_number(grad)}"
     else:
-        text = f"{node.op} node (value {_number(node.data)}): receives dL/d(this node) = {_number(grad)}"
+        text = f"{node.op.name} node (value {_number(node.data)}): receives dL/d(this node) = {_number(grad)}"
     shares = []
     for send, parent in zip(sends, parents):
-        times = f"{_number(grad)} * {send.formula} = " if send.formula else ""
-        shares.append(f"{times}{_number(send.amount)} to {_who(parent)}")
+        amount = _number(send.amount)
+        worked = f"{send.formula} = " if send.formula and send.formula != amount else ""
+        shares.append(f"{worked}{amount} to {_who(parent)}")
     return text + ("; sends " + ", ".join(shares) if shares else "")
 
 
@@ -158,11 +140,12 @@ def record_backward(root) -> List[Step]:
                 continue  # plain data: no gradient flows into it
             to = names[id(parent)]
             totals[to] = amount if to not in totals else totals[to] + amount
-            sends.append(Send(to, parent.label, local_derivative(node, i), amount))
+            grad_words = _number(grad) if np.size(grad) == 1 else _dl(node)  # a number, or an array by name
+            sends.append(Send(to, parent.label, share_in_words(node, i, grad_words), amount))
             parents.append(parent)
         grads = {n: totals[n] for n in [name] + [send.parent for send in sends]}
         caption = _caption(node, grad, sends, parents)
-        steps.append(Step(name, node.label, node.op, grad, sends, grads, caption))
+        steps.append(Step(name, node.label, node.op.name, grad, sends, grads, caption))
 
     try:
         root.backward(on_step=on_step)

@@ -3,98 +3,57 @@
 Every op has the same three beats:
 
 1. turn the other operand into a ``Value``;
-2. compute the output number (the *forward rule*);
-3. record the output's parents and its *local derivatives* d(out)/d(parent), also numbers.
+2. compute the output number with the op's forward rule (``ops.py``);
+3. record the output's parents, the op, and the numbers its backward rule will need.
 
-For scalars a local derivative is a single number, so it is computed right beside the forward
-rule and stored on the node. ``backward()`` then needs nothing but multiplication:
-dL/d(parent) = dL/d(out) * d(out)/d(parent), summed over every use (see ``engine.py``).
-Nodes hold their parents and a few floats, never a closure over themselves, so a graph is freed
-by reference counting as soon as the last reference to its output goes.
+``backward()`` then asks each op, in reverse order, what it sends to its parents:
+dL/d(parent) = dL/d(out) * d(out)/d(parent), summed over every use (see ``engine.py``). The
+rules themselves live in ``ops.py``, written once for a ``Value``'s float and a ``Tensor``'s
+array alike. A node holds its parents, its op and a few floats, never a closure over itself, so
+a graph is freed by reference counting as soon as the last reference to its output goes.
 
 Errors follow Python's own float rules: where ``1.0 / 0.0`` or ``math.log(0.0)`` would raise,
 the matching ``Value`` op raises the same kind of exception (``ZeroDivisionError``,
-``ValueError``, ``OverflowError``) with a message that names the op and the number.
-(The ``Tensor`` backend follows NumPy and PyTorch instead: IEEE ``inf`` and ``nan``.)
+``ValueError``, ``OverflowError``) with a message that names the op and the numbers. A Value
+never silently becomes inf or nan. (The ``Tensor`` follows NumPy and PyTorch instead: IEEE
+``inf`` and ``nan``.)
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-from typing import Sequence, Union
+from typing import Callable, Sequence, Tuple, Union
 
+from . import ops
 from .engine import backpropagate
+from .ops import SCALAR
 
 Number = Union[int, float]
 
 
-def _as_float(data: object, what: str = "Value") -> float:
-    """Convert a real number to float; refuse anything else with a message naming its type."""
-    if isinstance(data, bool) or not isinstance(data, numbers.Real):
-        raise TypeError(
-            f"{what} needs a real number (int or float), got {type(data).__name__} {data!r}. "
-            "Convert it first, for example Value(float(x))."
-        )
-    return float(data)
+# How a rule of ops.py becomes a method: ``v + w`` calls ``apply(ops.ADD, v, w)``.
 
 
-def as_value(x: object, op: str = "combine") -> "Value":
-    """Return ``x`` if it is already a ``Value``, otherwise wrap a plain number as a constant."""
-    if isinstance(x, Value):
-        return x
-    return Value(_as_float(x, what=f"Value {op}"))
+def _binary(op: ops.Op) -> Tuple[Callable, Callable]:
+    """``v + w`` and, for a plain number on the left, ``2 + v`` (Python calls ``__radd__``)."""
+
+    def forward(self: Value, other: object) -> Value:
+        return apply(op, self, other if type(other) is Value else as_value(other, op.name))
+
+    def reflected(self: Value, other: object) -> Value:
+        return apply(op, as_value(other, op.name), self)
+
+    forward.__doc__ = reflected.__doc__ = op.__doc__
+    return forward, reflected
 
 
-def _power(base: float, exponent: float, op: str) -> float:
-    """``base ** exponent`` as a real number, refusing the cases where Python's floats refuse."""
-    if base == 0.0 and exponent < 0:
-        raise ZeroDivisionError(f"{op}: 0.0 cannot be raised to the negative power {exponent!r}")
-    if base < 0.0 and not float(exponent).is_integer():
-        raise ValueError(
-            f"{op}: {base!r} ** {exponent!r} is not a real number "
-            "(a negative base needs a whole-number exponent)"
-        )
-    try:
-        return base**exponent
-    except OverflowError:
-        raise OverflowError(f"{op}: {base!r} ** {exponent!r} is too large for a float") from None
+def _unary(op: ops.Op) -> Callable:
+    def forward(self: Value) -> Value:
+        return apply(op, self)
 
-
-def _power_slope(base: float, exponent: float) -> float:
-    """d(base**n)/d(base) = n * base**(n - 1), the power rule; 0 when n == 0 (as in PyTorch)."""
-    if exponent == 0:
-        return 0.0
-    if base == 0.0 and exponent < 1:
-        return math.inf  # the slope of sqrt(x) at 0, say: infinite, as PyTorch reports it
-    try:
-        return exponent * base ** (exponent - 1)
-    except OverflowError:
-        # |base ** (n-1)| is past the largest float: infinite, negative only for a negative base
-        # and odd n - 1 (a negative base gets here only with a whole-number n)
-        negative = base < 0.0 and (exponent - 1) % 2 == 1
-        return exponent * (-math.inf if negative else math.inf)
-
-
-def _log_of_base(base: float, out: float) -> float:
-    """d(base**x)/dx = base**x * ln(base); 0 for a zero base (as in PyTorch), nan if negative."""
-    if base > 0.0:
-        return out * math.log(base)
-    if base == 0.0:
-        return 0.0
-    return math.nan  # ln of a negative base is not real; PyTorch also reports nan
-
-
-def _sigmoid(x: float) -> float:
-    """``1 / (1 + e**-x)``, split by sign so ``e**`` only ever sees a non-positive number.
-
-    For x >= 0 use ``1 / (1 + e**-x)``; for x < 0 the same number is ``e**x / (1 + e**x)``.
-    The textbook form alone overflows at x = -1000 (``e**1000``).
-    """
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
+    forward.__doc__ = op.__doc__
+    return forward
 
 
 class Value:
@@ -107,159 +66,82 @@ class Value:
     (-2.0, 2.0)
     """
 
-    __slots__ = ("data", "grad", "label", "op", "parents", "local_grads")
+    __slots__ = ("data", "grad", "label", "op", "parents", "saved")
 
     requires_grad = True  # every Value takes part in backward (micrograd's rule)
     retains_grad = True  # interior nodes keep their gradient, so the graph picture can show it
 
-    def __init__(
-        self,
-        data: Number,
-        label: str = "",
-        *,
-        parents: tuple = (),
-        op: str = "",
-        local_grads: tuple = (),
-    ):
+    def __init__(self, data: Number, label: str = "", *, parents: tuple = (), op: ops.Op = None, saved: tuple = ()):
         self.data = data if type(data) is float else _as_float(data)
         self.grad = 0.0
-        self.label = label
-        self.op = op  # the op that produced this node ("" for a leaf)
+        self.label = _as_label(label)
+        self.op = op  # the op that produced this node (None for a leaf)
         self.parents = parents  # the nodes it was computed from, in order
-        self.local_grads = local_grads  # d(self)/d(parent), one number per parent
+        self.saved = saved  # the numbers the op's backward rule reads (see ops.Op)
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
-    # --- binary ops: forward rule, then the local derivative for each operand ---------------
+    # --- ops: each one is a rule in ops.py, applied to this Value's float -----------------
 
-    def __add__(self, other: object) -> "Value":
-        other = as_value(other, "+")
-        # d(a+b)/da = 1,  d(a+b)/db = 1
-        return Value(self.data + other.data, parents=(self, other), op="+", local_grads=(1.0, 1.0))
-
-    def __sub__(self, other: object) -> "Value":
-        other = as_value(other, "-")
-        # d(a-b)/da = 1,  d(a-b)/db = -1
-        return Value(self.data - other.data, parents=(self, other), op="-", local_grads=(1.0, -1.0))
-
-    def __mul__(self, other: object) -> "Value":
-        other = as_value(other, "*")
-        a, b = self.data, other.data
-        # d(a*b)/da = b,  d(a*b)/db = a
-        return Value(a * b, parents=(self, other), op="*", local_grads=(b, a))
-
-    def __truediv__(self, other: object) -> "Value":
-        other = as_value(other, "/")
-        a, b = self.data, other.data
-        if b == 0.0:
-            raise ZeroDivisionError(f"division by zero in Value / Value: {a!r} / {b!r}")
-        out = a / b
-        # d(a/b)/da = 1/b,  d(a/b)/db = -a/b**2 = -out/b  (b*b would underflow to 0 for tiny b)
-        return Value(out, parents=(self, other), op="/", local_grads=(1.0 / b, -out / b))
+    __add__, __radd__ = _binary(ops.ADD)
+    __sub__, __rsub__ = _binary(ops.SUB)
+    __mul__, __rmul__ = _binary(ops.MUL)
+    __truediv__, __rtruediv__ = _binary(ops.DIV)
+    __neg__ = _unary(ops.NEG)
+    exp, log, tanh = _unary(ops.EXP), _unary(ops.LOG), _unary(ops.TANH)
+    sigmoid, softplus, relu = _unary(ops.SIGMOID), _unary(ops.SOFTPLUS), _unary(ops.RELU)
+    abs, sin, cos = _unary(ops.ABS), _unary(ops.SIN), _unary(ops.COS)
+    __abs__ = abs
 
     def __pow__(self, exponent: object) -> "Value":
+        """``v ** n`` for a number n is the power rule (``ops.Power``); ``v ** w`` for a Value w
+        differentiates with respect to both (``ops.Pow``)."""
         if isinstance(exponent, Value):
-            a, b = self.data, exponent.data
-            out = _power(a, b, "Value ** Value")
-            # d(a**b)/da = b * a**(b-1),  d(a**b)/db = a**b * ln(a)
-            grads = (_power_slope(a, b), _log_of_base(a, out))
-            return Value(out, parents=(self, exponent), op="**", local_grads=grads)
-        n = _as_float(exponent, what="the exponent in Value ** n")
-        a = self.data
-        # d(a**n)/da = n * a**(n-1)
-        return Value(
-            _power(a, n, f"Value ** {n!r}"),
-            parents=(self,),
-            op=f"**{n:g}",
-            local_grads=(_power_slope(a, n),),
-        )
-
-    # Reflected forms, for a plain number on the left: 2 + v, 2 - v, 2 * v, 2 / v, 2 ** v.
-    def __radd__(self, other: object) -> "Value":
-        return as_value(other, "+") + self
-
-    def __rsub__(self, other: object) -> "Value":
-        return as_value(other, "-") - self
-
-    def __rmul__(self, other: object) -> "Value":
-        return as_value(other, "*") * self
-
-    def __rtruediv__(self, other: object) -> "Value":
-        return as_value(other, "/") / self
+            return apply(ops.POW, self, exponent)
+        return apply(ops.Power(_as_float(exponent, what="the exponent in Value ** n")), self)
 
     def __rpow__(self, base: object) -> "Value":
-        return as_value(base, "**") ** self
+        return apply(ops.POW, as_value(base, "**"), self)
 
-    # --- unary ops ------------------------------------------------------------------------
+    def sqrt(self) -> "Value":
+        """``sqrt(x)`` is ``x ** 0.5``: its slope 0.5 / sqrt(x) comes from the power rule."""
+        return self**0.5
 
-    def __neg__(self) -> "Value":
-        # d(-a)/da = -1
-        return Value(-self.data, parents=(self,), op="neg", local_grads=(-1.0,))
+    def leaky_relu(self, negative_slope: float = 0.01) -> "Value":
+        """x for x > 0, else ``negative_slope * x`` (see ``ops.LeakyRelu``)."""
+        return apply(ops.LeakyRelu(_as_float(negative_slope, what="negative_slope")), self)
 
-    def exp(self) -> "Value":
-        """Forward ``e**x``; local derivative ``e**x``, the output itself."""
-        x = self.data
-        try:
-            out = math.exp(x)
-        except OverflowError:
-            raise OverflowError(
-                f"exp({x!r}) is too large for a float (exp overflows above x = 709.78); "
-                "scale the inputs down"
-            ) from None
-        return Value(out, parents=(self,), op="exp", local_grads=(out,))
+    # --- comparisons: of the numbers, giving a plain bool (no graph) ------------------------
 
-    def log(self) -> "Value":
-        """Forward ``ln(x)`` for x > 0; local derivative ``1/x``."""
-        x = self.data
-        if x <= 0.0:
-            raise ValueError(f"log({x!r}) is undefined: log needs a positive number")
-        return Value(math.log(x), parents=(self,), op="log", local_grads=(1.0 / x,))
+    def __lt__(self, other: object) -> bool:
+        return self.data < as_value(other, "<").data
 
-    def tanh(self) -> "Value":
-        """Forward ``t = tanh(x)``; local derivative ``1 - t**2``.
+    def __le__(self, other: object) -> bool:
+        return self.data <= as_value(other, "<=").data
 
-        The derivative is computed from the output t, which is already at hand. ``math.tanh``
-        is exact at the extremes (tanh(1000) = 1.0) where the textbook formula
-        ``(e**2x - 1) / (e**2x + 1)`` would overflow to inf/inf = nan.
-        """
-        t = math.tanh(self.data)
-        return Value(t, parents=(self,), op="tanh", local_grads=(1.0 - t * t,))
+    def __gt__(self, other: object) -> bool:
+        return self.data > as_value(other, ">").data
 
-    def sigmoid(self) -> "Value":
-        """Forward ``s = 1 / (1 + e**-x)``; local derivative ``s * (1 - s)``.
+    def __ge__(self, other: object) -> bool:
+        return self.data >= as_value(other, ">=").data
 
-        Computed in a form that cannot overflow at any x (see ``_sigmoid``).
-        """
-        s = _sigmoid(self.data)
-        return Value(s, parents=(self,), op="sigmoid", local_grads=(s * (1.0 - s),))
-
-    def softplus(self) -> "Value":
-        """Forward ``log(1 + e**x)``, a smooth relu; local derivative ``sigmoid(x)``.
-
-        Computed as ``max(x, 0) + log(1 + e**-|x|)`` so ``e**`` never overflows. It is the
-        stable heart of binary cross-entropy from logits.
-        """
-        x = self.data
-        out = max(x, 0.0) + math.log1p(math.exp(-abs(x)))
-        return Value(out, parents=(self,), op="softplus", local_grads=(_sigmoid(x),))
-
-    def relu(self) -> "Value":
-        """Forward ``max(0, x)``; local derivative 1 for x > 0, else 0 (0 at x = 0, as PyTorch)."""
-        x = self.data
-        if x > 0.0:
-            return Value(x, parents=(self,), op="relu", local_grads=(1.0,))
-        return Value(0.0, parents=(self,), op="relu", local_grads=(0.0,))
+    __hash__ = object.__hash__  # == stays identity: a Value is a node of a graph
 
     # --- backward ---------------------------------------------------------------------------
 
     def chain_rule(self, grad: float) -> Sequence[float]:
-        """dL/d(parent) = dL/d(self) * d(self)/d(parent), for each parent."""
-        return [grad * local for local in self.local_grads]
+        """dL/d(parent) for each parent: the op's backward rule on the saved numbers."""
+        return self.op.backward(SCALAR, grad, *self.saved)
 
     def zero_grad(self) -> None:
         self.grad = 0.0
+
+    def add_(self, other: Number, alpha: Number = 1.0) -> "Value":
+        """``self.data += alpha * other``, in place and outside the graph (an optimizer's step)."""
+        self.data += other if alpha == 1.0 else alpha * other
+        return self
 
     def backward(self, grad: Number = 1.0, on_step=None) -> None:
         """Compute dL/d(node) for every node this one depends on, with L = this Value.
@@ -269,3 +151,86 @@ class Value:
         parent_grads)``, if given, watches each step (see ``backpropagate``).
         """
         backpropagate(self, _as_float(grad, what="backward(grad)"), on_step=on_step)
+
+
+# A Value's functions of one number, which a formula on the command line may call as f(x).
+FUNCTIONS = ("exp", "log", "tanh", "sigmoid", "softplus", "relu", "leaky_relu", "sqrt", "abs", "sin", "cos")
+
+
+def apply(op: ops.Op, *inputs: Value) -> Value:
+    """The output of ``op`` on ``inputs``, linked to them, with the numbers its backward needs."""
+    if len(inputs) == 2:
+        a, b = inputs
+        numbers = (a.data, b.data)
+        out = op.forward(SCALAR, a.data, b.data)
+    else:
+        numbers = (inputs[0].data,)
+        out = op.forward(SCALAR, inputs[0].data)
+    if out - out != 0.0 and all(math.isfinite(x) for x in numbers):  # out is inf or nan
+        raise _float_error(op, out, numbers)
+    node = _new_value(Value)  # __init__'s checks are for numbers from outside, not needed here
+    node.data = out
+    node.grad = 0.0
+    node.label = ""
+    node.op = op
+    node.parents = inputs
+    node.saved = op.pick_saved((*numbers, out))  # ops.OUT is position -1
+    return node
+
+
+_new_value = object.__new__
+
+
+# --- turning things into Values, and refusing what a float would refuse ------------------------
+
+
+def _as_float(data: object, what: str = "Value") -> float:
+    """Convert a real number to float; refuse anything else with a message naming its type."""
+    if isinstance(data, bool) or not isinstance(data, numbers.Real):
+        raise TypeError(
+            f"{what} needs a real number (int or float), got {type(data).__name__} {data!r}. "
+            "Convert it first, for example Value(float(x))."
+        )
+    return float(data)
+
+
+def _as_label(label: object) -> str:
+    if not isinstance(label, str):
+        raise TypeError(f"a label is text: give a str, got {type(label).__name__} {label!r}")
+    return label
+
+
+def as_value(x: object, op: str = "combine") -> Value:
+    """Return ``x`` if it is already a ``Value``, otherwise wrap a plain number as a constant."""
+    if isinstance(x, Value):
+        return x
+    constant = _new_value(Value)  # Value(x) without re-checking the number and label
+    constant.data = x if type(x) is float else _as_float(x, what=f"Value {op}")
+    constant.grad, constant.label, constant.op, constant.parents, constant.saved = 0.0, "", None, (), ()
+    return constant
+
+
+def _float_error(op: ops.Op, out: float, numbers: list) -> ArithmeticError:
+    """The exception Python's floats raise where ``op`` on ``numbers`` is not a finite number."""
+    if isinstance(op, ops.Power):
+        call = f"{numbers[0]!r} ** {op.n!r}"
+        base, exponent = numbers[0], op.n
+    elif len(numbers) == 2:
+        call = f"{numbers[0]!r} {op.name} {numbers[1]!r}"
+        base, exponent = numbers
+    else:
+        call = f"{op.name}({numbers[0]!r})"
+        base = exponent = None
+    if isinstance(op, ops.Div) and numbers[1] == 0:
+        return ZeroDivisionError(f"division by zero in Value / Value: {call}")
+    if isinstance(op, (ops.Power, ops.Pow)) and base == 0 and exponent < 0:
+        return ZeroDivisionError(f"{call}: 0.0 cannot be raised to a negative power")
+    if isinstance(op, (ops.Power, ops.Pow)) and out != out:
+        return ValueError(f"{call} is not a real number (a negative base needs a whole-number exponent)")
+    if isinstance(op, ops.Log):
+        return ValueError(f"{call} is undefined: log needs a positive number")
+    if out != out:
+        return ValueError(f"{call} is not a real number")
+    if isinstance(op, ops.Exp):
+        return OverflowError(f"{call} is too large for a float (exp overflows above x = 709.78); scale the inputs down")
+    return OverflowError(f"{call} is too large for a float (the largest is about 1.8e308)")

@@ -69,7 +69,6 @@ def _collect(root) -> Tuple[List, List[Tuple[int, int]]]:
 
 
 COMPACT_ABOVE = 60  # values; a larger graph is drawn compact unless told otherwise
-_BROADCASTING_OPS = ("+", "-", "*", "/", "**")
 
 
 def _group(label: str) -> str:
@@ -129,7 +128,7 @@ def draw_dot(root, rankdir: str = "LR", show_grads: bool = True, compact: Option
         group = groups.get(id(node), _group(node.label)) if compact else ""
         if group and group not in clusters:
             clusters[group] = graphviz.Digraph(name=f"cluster_{len(clusters)}")
-            clusters[group].attr(label=group, style="rounded,dashed", color="grey60", fontsize="9")
+            clusters[group].attr(label=graphviz.nohtml(group), style="rounded,dashed", color="grey60", fontsize="9")
         canvas = clusters[group] if group else dot
         if compact and is_leaf and not node.label:  # a plain number written into the formula
             canvas.node(name, label=_escape_record(_format(node.data)), shape="plaintext", fontsize="8")
@@ -137,7 +136,7 @@ def draw_dot(root, rankdir: str = "LR", show_grads: bool = True, compact: Option
         colour = _OUTPUT_COLOUR if node is root else (_LEAF_COLOUR if node.label else _CONSTANT_COLOUR) if is_leaf else "white"
         fields = [node.label] if node.label else []
         if compact and not is_leaf:
-            fields.insert(0, node.op)
+            fields.insert(0, node.op.name)
         if show_grads:
             grad = _format(node.grad)
         else:  # "?" with room (figure spaces: as wide as a digit) for the widest gradient of this
@@ -148,7 +147,7 @@ def draw_dot(root, rankdir: str = "LR", show_grads: bool = True, compact: Option
         record = "{ " + " | ".join(_escape_record(f) for f in fields) + " }"
         canvas.node(name, label=record, shape="record", style="filled", fillcolor=colour)
         if not is_leaf and not compact:
-            canvas.node(f"{name}op", label=node.op, shape="oval", fontsize="9", margin="0.02")
+            canvas.node(f"{name}op", label=graphviz.nohtml(node.op.name), shape="oval", fontsize="9", margin="0.02")
             canvas.edge(f"{name}op", name)
     for cluster in clusters.values():
         dot.subgraph(cluster)
@@ -161,7 +160,7 @@ def draw_dot(root, rankdir: str = "LR", show_grads: bool = True, compact: Option
 def _broadcast_note(parent, child) -> Dict[str, str]:
     """Edge attributes saying where backward sums a broadcast gradient back to a smaller shape."""
     parent_shape, child_shape = np.shape(parent.data), np.shape(child.data)
-    if child.op in _BROADCASTING_OPS and parent_shape != child_shape:
+    if child.op.broadcasts and parent_shape != child_shape:
         return {"label": f"grad summed to {parent_shape}", "fontsize": "8", "fontcolor": "#b45309"}
     return {}
 

@@ -1,0 +1,18 @@
+"""The ``Tensor``: a NumPy array that records the graph it was computed by.
+
+Read ``core.py`` first (the Tensor, how an op is recorded, its elementwise ops), then the ops
+that only arrays have: ``shape_ops.py``, ``reductions.py``, ``matmul.py``, and
+``creation.py`` for Tensors made from nothing.
+"""
+
+from .core import Tensor, apply, maximum, minimum, where
+from .creation import arange, eye, full, ones, ones_like, randn, zeros, zeros_like
+from .grad_mode import is_grad_enabled, no_grad
+from .matmul import linear, matmul
+from .shape_ops import cat, stack
+
+__all__ = [
+    "Tensor", "no_grad", "is_grad_enabled", "apply",
+    "where", "maximum", "minimum", "cat", "stack", "matmul", "linear",
+    "zeros", "ones", "full", "arange", "eye", "randn", "zeros_like", "ones_like",
+]

@@ -1,0 +1,599 @@
+"""``Tensor``: a NumPy array that remembers how it was computed, so its gradient can be found.
+
+The same idea as ``Value``, on arrays. Every op has the same beats:
+
+1. turn the other operand into a ``Tensor``;
+2. compute the output array with the op's forward rule;
+3. record the output's parents, the op, and the arrays its backward rule will need.
+
+The rules are in ``ops.py``, written once for ``Value`` and ``Tensor``: on arrays, the backward
+rule of an elementwise op is a *vector-Jacobian product*, ``grad * local derivative`` number by
+number (the Jacobian itself, n x n and diagonal, is never formed). The other ops, which only
+arrays have, live beside this file: shapes and indexing (``shape_ops.py``), sums and the
+softmax family (``reductions.py``), matrix products (``matmul.py``), Tensors made from nothing
+(``creation.py``).
+
+Broadcasting is undone in one place: an elementwise op's backward may return a gradient in the
+broadcast shape of its output, and ``chain_rule`` folds it back to each input's shape with
+``sum_to_shape`` (``shapes.py``).
+
+Numbers follow NumPy and PyTorch: IEEE ``inf`` and ``nan`` (with NumPy's warnings) instead of
+exceptions, so one bad element does not stop a whole batch; the training loop checks that the
+loss stays finite. Numbers changed in place between forward and backward are caught by version
+counters (``versions.py``).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Optional, Sequence, Union
+
+import numpy as np
+
+from .. import ops
+from ..engine import backpropagate
+from ..ops import ARRAY
+from ..shapes import sum_to_shape
+from .dtypes import as_array, as_dtype, is_float
+from .grad_mode import _mode
+from .matmul import MatmulMethods
+from .reductions import ReductionMethods
+from .shape_ops import ShapeMethods
+from .versions import Version, WatchedArray
+
+ArrayLike = Union[np.ndarray, Sequence, float, int]
+
+
+# How a rule of ops.py becomes a method: ``t * u`` calls ``apply(ops.MUL, t, u)``.
+
+
+def _binary(op: ops.Op):
+    """``t + u`` and, for a number or array on the left, ``2 + t`` (Python calls ``__radd__``)."""
+
+    def forward(self: "Tensor", other: object) -> "Tensor":
+        return apply(op, self, self._operand(other, op.name))
+
+    def reflected(self: "Tensor", other: object) -> "Tensor":
+        return apply(op, self._operand(other, op.name), self)
+
+    forward.__doc__ = reflected.__doc__ = op.__doc__
+    return forward, reflected
+
+
+def _unary(op: ops.Op):
+    def forward(self: "Tensor") -> "Tensor":
+        return apply(op, self)
+
+    forward.__doc__ = op.__doc__
+    return forward
+
+
+class Tensor(ShapeMethods, ReductionMethods, MatmulMethods):
+    """An array in a computation graph: ``.data`` (its numbers), ``.grad`` (dL/d(this) or None).
+
+    >>> w = Tensor([[1.0, 2.0]], requires_grad=True)
+    >>> loss = (w * w).sum()
+    >>> loss.backward()
+    >>> w.grad                  # d(sum w**2)/dw = 2w
+    array([[2., 4.]])
+    """
+
+    __slots__ = ("_data", "_version", "grad", "requires_grad", "retains_grad", "parents", "op", "saved", "versions", "label")
+
+    def __init__(self, data: ArrayLike, requires_grad: bool = False, dtype=None, label: str = ""):
+        """``data``: numbers (nested lists, an ndarray, another Tensor), always copied.
+
+        Floating-point data keeps its dtype (float64 or float32); whole numbers become float64
+        (numbers to differentiate), unless ``dtype`` says otherwise; booleans stay a mask.
+        """
+        if isinstance(data, Tensor):
+            data = data._data
+        self._data = as_array(data, dtype, what="Tensor", copy=True)
+        self._version = Version()
+        self.grad: Optional[np.ndarray] = None
+        self.requires_grad = _checked_requires_grad(requires_grad, self._data.dtype)
+        self.retains_grad = False
+        self.parents: tuple = ()
+        self.op: Optional[ops.Op] = None
+        self.saved: tuple = ()
+        self.versions: tuple = ()
+        self.label = _checked_label(label)
+
+    # --- what it is ----------------------------------------------------------------------
+
+    @property
+    def data(self) -> WatchedArray:
+        """The numbers, as an ndarray (no copy): writing into it changes this Tensor."""
+        return WatchedArray.of(self._data, self._version)
+
+    @data.setter
+    def data(self, value: ArrayLike) -> None:
+        if isinstance(value, WatchedArray) and value._version is self._version and value.base is self._data:
+            return  # ``t.data -= 1`` hands back its own view, already written in place
+        self._data = as_array(value, self._data.dtype, what="Tensor.data", copy=True)
+        self._version = Version()  # new numbers: nothing saved so far refers to them
+
+    shape = property(lambda self: self._data.shape)
+    dtype = property(lambda self: self._data.dtype)
+    ndim = property(lambda self: self._data.ndim)
+    size = property(lambda self: self._data.size)
+    is_leaf = property(lambda self: not self.parents, doc="Made by the user, not by an op (PyTorch's name).")
+
+    def __repr__(self) -> str:
+        body = np.array2string(self._data, separator=", ", prefix="Tensor(", threshold=20)
+        extras = "".join(
+            [
+                f", dtype={self.dtype}" if self.dtype != np.float64 else "",
+                ", requires_grad=True" if self.requires_grad else "",
+                f", label={self.label!r}" if self.label else "",
+            ]
+        )
+        return f"Tensor({body}{extras})"
+
+    # --- the graph -------------------------------------------------------------------------
+
+    def _apply(self, op: ops.Op, *inputs: "Tensor") -> "Tensor":
+        return apply(op, *inputs)
+
+    @staticmethod
+    def _constant(array: np.ndarray) -> "Tensor":
+        return constant(array)
+
+    def _operand(self, other: object, op: str) -> "Tensor":
+        """``other`` as a Tensor: a number or array becomes a constant, in this Tensor's dtype
+        when this one is floating point (so float32 stays float32, as in PyTorch)."""
+        if isinstance(other, Tensor):
+            return other
+        if type(other) in (float, int) and is_float(self._data.dtype):  # the common case, made quick
+            number = np.array(other, dtype=self._data.dtype)
+            if math.isfinite(number) or not math.isfinite(other):  # no overflow to float32's inf
+                return constant(number)
+        if isinstance(other, (numbers.Real, np.ndarray, list, tuple)) and not isinstance(other, (bool, np.bool_)):
+            dtype = self.dtype if is_float(self.dtype) else None
+            return constant(as_array(other, dtype, what=f"the operand of {op}"))
+        raise TypeError(
+            f"cannot combine a Tensor with {type(other).__name__} {other!r} in {op}; use a number, an array or a Tensor"
+        )
+
+    def chain_rule(self, grad: np.ndarray) -> list:
+        """dL/d(parent) for each parent: the op's backward rule (a vector-Jacobian product),
+        folded back to each parent's shape (``sum_to_shape``) and dtype.
+
+        First it checks that nothing the op saved has been changed in place since. A leaf
+        keeps the array it is sent as its ``.grad``, so that array must be its own: a gradient
+        passed on unchanged (``+``) or as a view (``reshape``) is copied for a leaf.
+        """
+        if self.versions:  # has anything the op saved been changed in place since?
+            for count, position in zip(self.versions, self.op.saves):
+                saved = self if position == ops.OUT else self.parents[position]
+                if saved._version.count != count:
+                    raise _changed_in_place(saved, self.op, count)
+        parent_grads = []
+        for g, parent in zip(self.op.backward(ARRAY, grad, *self.saved), self.parents):
+            if g is not None and parent.requires_grad:
+                g = sum_to_shape(g, parent._data.shape)
+                if type(g) is not np.ndarray:
+                    g = np.asarray(g)  # a 0-d result, which NumPy returns as a scalar
+                if g.dtype != parent._data.dtype:  # a float32 input to a float64 op: cast back
+                    g = g.astype(parent._data.dtype)
+                elif (g is grad or g.base is not None) and (not parent.parents or parent.retains_grad):
+                    g = g.copy()
+            else:
+                g = None
+            parent_grads.append(g)
+        return parent_grads
+
+    def backward(self, grad: Optional[ArrayLike] = None, on_step=None) -> None:
+        """Compute dL/d(leaf) for every leaf with ``requires_grad``, with L = this Tensor.
+
+        L must be a single number, unless ``grad`` gives dL/d(this) explicitly. Leaf gradients
+        add up across calls: call ``zero_grad()`` between training steps, as in PyTorch.
+        ``on_step(node, grad, parent_grads)``, if given, watches each step (see ``backpropagate``).
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward() on a Tensor that does not require grad: none of the Tensors it was "
+                "computed from has requires_grad=True, or it was computed inside no_grad()"
+            )
+        if grad is None:
+            if self.size != 1:
+                raise RuntimeError(
+                    f"backward() needs a single number to differentiate, but this Tensor has shape "
+                    f"{self.shape}. Reduce it first (loss.mean() or loss.sum()), or pass dL/d(this) "
+                    f"explicitly: t.backward(np.ones({self.shape}))"
+                )
+            grad = np.ones_like(self._data)
+        else:
+            grad = as_array(grad._data if isinstance(grad, Tensor) else grad, self.dtype, what="backward(grad)", copy=True)
+            if grad.shape != self.shape:
+                raise ValueError(f"backward(grad): grad has shape {grad.shape} but this Tensor has shape {self.shape}")
+        backpropagate(self, grad, on_step=on_step)
+
+    def retain_grad(self) -> None:
+        """Keep this interior node's gradient after ``backward()`` (PyTorch's opt-in)."""
+        self.retains_grad = True
+
+    def zero_grad(self) -> None:
+        self.grad = None
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Switch gradients on (or off) for this leaf, in place; returns the Tensor."""
+        requires_grad = _checked_requires_grad(requires_grad, self.dtype)
+        if self.parents and not requires_grad:
+            raise RuntimeError("requires_grad_(False) on a Tensor computed by ops: use detach() to cut it from the graph")
+        self.requires_grad = requires_grad or bool(self.parents)
+        return self
+
+    def detach(self) -> "Tensor":
+        """The same numbers, cut from the graph. Shares memory (and the count of in-place
+        changes) with this Tensor, as in PyTorch: use ``clone()`` for numbers of its own."""
+        out = constant(self._data)
+        out._version = self._version
+        return out
+
+    # --- arithmetic: the rules of ops.py (NumPy broadcasting; sum_to_shape undoes it) -------
+
+    __add__, __radd__ = _binary(ops.ADD)
+    __sub__, __rsub__ = _binary(ops.SUB)
+    __mul__, __rmul__ = _binary(ops.MUL)
+    __truediv__, __rtruediv__ = _binary(ops.DIV)
+    __neg__ = _unary(ops.NEG)
+
+    def __pow__(self, exponent: object) -> "Tensor":
+        """``t ** n`` for a number n is the power rule (``ops.Power``); ``t ** u`` for a Tensor u
+        differentiates with respect to both (``ops.Pow``)."""
+        if type(exponent) in (float, int) or isinstance(exponent, numbers.Real) and not isinstance(exponent, (bool, np.bool_)):
+            return apply(ops.Power(float(exponent)), self)
+        return apply(ops.POW, self, self._operand(exponent, "**"))
+
+    def __rpow__(self, base: object) -> "Tensor":
+        return apply(ops.POW, self._operand(base, "**"), self)
+
+    # ``array + tensor``: NumPy would otherwise add the Tensor to each element, returning an
+    # array of Tensors. ``None`` tells NumPy to step aside, so Python calls ``__radd__``.
+    __array_ufunc__ = None
+
+    exp, log, tanh = _unary(ops.EXP), _unary(ops.LOG), _unary(ops.TANH)
+    sigmoid, softplus, relu = _unary(ops.SIGMOID), _unary(ops.SOFTPLUS), _unary(ops.RELU)
+    abs, sin, cos = _unary(ops.ABS), _unary(ops.SIN), _unary(ops.COS)
+    __abs__ = abs
+
+    def sqrt(self) -> "Tensor":
+        """``sqrt(x)`` is ``x ** 0.5``: its slope 0.5 / sqrt(x) comes from the power rule."""
+        return self**0.5
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> "Tensor":
+        """x for x > 0, else ``negative_slope * x`` (see ``ops.LeakyRelu``)."""
+        return apply(ops.LeakyRelu(_checked_number(negative_slope, "leaky_relu(negative_slope)")), self)
+
+    def maximum(self, other: object) -> "Tensor":
+        return maximum(self, other)
+
+    def minimum(self, other: object) -> "Tensor":
+        return minimum(self, other)
+
+    def clip(self, min=None, max=None) -> "Tensor":
+        """Each number limited to [min, max] (either may be None); PyTorch also calls it ``clamp``.
+
+        A composite: ``where(x < min, min, x)``, then the same for max, so its gradient comes
+        from ``where``: it passes where min <= x <= max, bounds included (as PyTorch's), and is
+        0 outside, where the output no longer moves with x.
+        """
+        if min is None and max is None:
+            raise ValueError("clip needs min, max or both; clip(min=0.0) keeps numbers >= 0")
+        out = self
+        if min is not None:
+            out = where(out < min, min, out)
+        if max is not None:
+            out = where(out > max, max, out)
+        return out
+
+    clamp = clip
+
+    def relu_(self) -> "Tensor":
+        """``relu`` computed in place, overwriting this Tensor's numbers to save memory.
+
+        Backward reads relu's output, not its input (out > 0 exactly where x > 0), so the
+        input's numbers are no longer needed, as long as no other op saved them: right after
+        ``linear`` (whose backward needs its input, not its output), none has. PyTorch's
+        ``nn.ReLU(inplace=True)`` relies on the same fact. If another op did save them (or a
+        view of them), the version counter sees the change and ``backward()`` raises rather
+        than compute a wrong gradient. A leaf that requires grad is refused at once.
+        """
+        if self.requires_grad and not self.parents:
+            raise RuntimeError(
+                "relu_() would overwrite a leaf Tensor that requires grad, whose numbers backward "
+                "needs; use relu(), which leaves its input alone"
+            )
+        self._version.count += 1  # the numbers are about to change
+        return apply(RELU_IN_PLACE, self)
+
+    # --- comparisons: a bool Tensor of the numbers, recording no graph ----------------------
+
+    def _compare(self, compare, other: object) -> "Tensor":
+        other = other._data if isinstance(other, Tensor) else self._operand(other, "a comparison")._data
+        return constant(compare(self._data, other))
+
+    __lt__ = lambda self, other: self._compare(np.less, other)  # noqa: E731
+    __le__ = lambda self, other: self._compare(np.less_equal, other)  # noqa: E731
+    __gt__ = lambda self, other: self._compare(np.greater, other)  # noqa: E731
+    __ge__ = lambda self, other: self._compare(np.greater_equal, other)  # noqa: E731
+    __eq__ = lambda self, other: self._compare(np.equal, other)  # noqa: E731
+    __ne__ = lambda self, other: self._compare(np.not_equal, other)  # noqa: E731
+    __hash__ = object.__hash__  # == is elementwise, so a Tensor hashes by identity, as PyTorch's
+
+    # --- habits: Python numbers, lists, copies, casts ---------------------------------------
+
+    def item(self) -> Union[float, int, bool]:
+        """The one number this Tensor holds, as a Python number."""
+        if self.size != 1:
+            raise ValueError(f"item() needs a Tensor with one element, this one has shape {self.shape}")
+        return self._data.reshape(()).item()
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self.size != 1:
+            raise RuntimeError(
+                f"the truth of a Tensor of shape {self.shape} is ambiguous: use (t > 0).any() or "
+                "(t > 0).all() to ask about all of its numbers"
+            )
+        return bool(self.item())
+
+    def __len__(self) -> int:
+        if not self.ndim:
+            raise TypeError("len() of a 0-d Tensor: it holds one number and has no length (use .item())")
+        return self.shape[0]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def numpy(self) -> WatchedArray:
+        """The numbers as an ndarray (no copy, no graph), as PyTorch's ``numpy()``."""
+        return self.data
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def clone(self) -> "Tensor":
+        """A copy of the numbers that stays in the graph: gradients flow back through it."""
+        return apply(Clone(), self)
+
+    def float(self) -> "Tensor":
+        """As float32 (PyTorch's ``float``), staying in the graph."""
+        return self.to(np.float32)
+
+    def double(self) -> "Tensor":
+        """As float64 (PyTorch's ``double``), staying in the graph."""
+        return self.to(np.float64)
+
+    def to(self, dtype) -> "Tensor":
+        """Cast to ``dtype``; the gradient is cast back on the way (``Cast``)."""
+        dtype = as_dtype(dtype)
+        if dtype == self.dtype:
+            return self
+        return apply(Cast(dtype), self)
+
+    # --- in place, outside the graph (an optimizer's step, ``t[mask] = 0``) ------------------
+
+    def add_(self, other: object, alpha: float = 1.0) -> "Tensor":
+        """``self += alpha * other`` in place (PyTorch's spelling; optimizers use it)."""
+        if self.requires_grad and _mode.enabled:
+            self._check_in_place("add_")
+        if type(other) is Tensor:
+            other = other._data
+        self._data += other if alpha == 1.0 else alpha * other
+        self._version.count += 1
+        return self
+
+    def mul_(self, other: object) -> "Tensor":
+        self._check_in_place("mul_")
+        self._data *= other._data if isinstance(other, Tensor) else other
+        self._version.count += 1
+        return self
+
+    def zero_(self) -> "Tensor":
+        self._check_in_place("zero_")
+        self._data[...] = 0
+        self._version.count += 1
+        return self
+
+    def __setitem__(self, index, value) -> None:
+        self._check_in_place("t[...] = value")
+        value = value._data if isinstance(value, Tensor) else value
+        self.data[index] = value  # through .data: the same checks and the version count
+
+    def _check_in_place(self, what: str) -> None:
+        if self.requires_grad and _mode.enabled:  # (optimizers step inside no_grad)
+            raise RuntimeError(
+                f"{what} on a Tensor that requires grad would change numbers the graph depends on "
+                "without recording it; do it inside `with no_grad():` (as an optimizer's step "
+                "does), or compute a new Tensor instead (x = x + 1)"
+            )
+
+
+# --- recording an op -------------------------------------------------------------------------
+
+
+def apply(op: ops.Op, *inputs: Tensor) -> Tensor:
+    """The output of ``op`` on ``inputs``: its forward rule on their arrays, recorded.
+
+    The output is linked to its inputs if any of them needs a gradient, and keeps what the
+    op's backward reads (``op.saves``): those arrays, and how many times each had been changed
+    in place, which ``chain_rule`` checks again before using them.
+    """
+    arrays = [t._data for t in inputs]
+    try:
+        out = op.forward(ARRAY, *arrays)
+    except ValueError:
+        raise _forward_error(op, arrays) from None
+    if type(out) is not np.ndarray:
+        out = np.asarray(out)  # NumPy returns a scalar for a 0-d result; keep an array
+    node = _new_tensor(Tensor)
+    node._data = out
+    node._version = _version_of(out, inputs, arrays) if op.makes_views else Version()
+    node.grad = None
+    node.label = ""
+    node.retains_grad = False
+    node.saved = node.versions = ()
+    if _mode.enabled:
+        for t in inputs:
+            if t.requires_grad:
+                node.requires_grad = True
+                node.parents = inputs
+                node.op = op
+                if op.saves:
+                    arrays.append(out)  # position -1: ops.OUT
+                    node.saved = op.pick_saved(arrays)
+                    node.versions = op.pick_saved([t._version.count for t in inputs] + [node._version.count])
+                return node
+    node.requires_grad = False
+    node.parents = ()
+    node.op = None
+    return node
+
+
+def _forward_error(op: ops.Op, arrays: list) -> Exception:
+    if not op.broadcasts:
+        raise  # noqa: PLE0704 (the op's own error, as it was)
+    shapes = " and ".join(str(a.shape) for a in arrays)
+    return ValueError(
+        f"{op.name}: shapes {shapes} cannot be broadcast together. NumPy compares shapes from "
+        "the right; each pair of sizes must be equal, or one of them 1 (reshape an operand to fix it)"
+    )
+
+
+_new_tensor = object.__new__
+
+
+def _version_of(out: np.ndarray, inputs: tuple, arrays: list) -> Version:
+    """A view of an input shares that input's count of in-place changes; new numbers start at 0."""
+    base = out.base
+    for t, array in zip(inputs, arrays):
+        if out is array or (base is not None and (base is array or base is array.base)):
+            return t._version
+    return Version()
+
+
+def constant(array: np.ndarray) -> Tensor:
+    """A Tensor of ``array`` (not copied) that records nothing: data, a mask, a number in a formula."""
+    node = _new_tensor(Tensor)
+    node._data = array if type(array) is np.ndarray else np.asarray(array)
+    node._version, node.grad, node.requires_grad, node.retains_grad = Version(), None, False, False
+    node.parents, node.op, node.saved, node.versions, node.label = (), None, (), (), ""
+    return node
+
+
+def _changed_in_place(tensor: Tensor, op: ops.Op, then: int) -> RuntimeError:
+    who = f"the Tensor labelled {tensor.label!r}" if tensor.label else f"a Tensor of shape {tensor.shape}"
+    return RuntimeError(
+        f"backward(): the numbers of {who}, saved by the op {op.name!r} for the backward pass, "
+        f"were changed in place afterwards (version {tensor._version.count}, saved at version {then}), so its "
+        "gradient would come out wrong. Change numbers only after backward() (for example, "
+        "optimizer.step() after loss.backward()), or work on a copy (x.clone(), or "
+        "x.detach().clone() outside the graph)."
+    )
+
+
+# --- elementwise functions with several Tensors (also at the top level: tinygrad_edu.where) ----
+
+
+def where(condition, a, b) -> Tensor:
+    """``a`` where ``condition`` holds, else ``b`` (PyTorch's and NumPy's ``where``).
+
+    ``condition`` is a bool Tensor or array (``x > 0``); ``a`` and ``b`` are Tensors or
+    numbers, broadcast together. The gradient of each goes back to where it was chosen.
+    """
+    if isinstance(condition, Tensor):
+        condition = condition._data
+    condition = np.asarray(condition)
+    if condition.dtype != bool:
+        raise TypeError(f"where() needs a condition of booleans, such as x > 0, got dtype {condition.dtype}")
+    first = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
+    if first is None:
+        first = constant(as_array(a, None, what="where()"))
+    return apply(ops.Where(condition), first._operand(a, "where"), first._operand(b, "where"))
+
+
+def maximum(a, b) -> Tensor:
+    """The larger of ``a`` and ``b``, number by number; a tie gives each half the gradient."""
+    first = a if isinstance(a, Tensor) else b
+    return apply(ops.MAXIMUM, first._operand(a, "maximum"), first._operand(b, "maximum"))
+
+
+def minimum(a, b) -> Tensor:
+    """The smaller of ``a`` and ``b``, number by number; a tie gives each half the gradient."""
+    first = a if isinstance(a, Tensor) else b
+    return apply(ops.MINIMUM, first._operand(a, "minimum"), first._operand(b, "minimum"))
+
+
+class ReluInPlace(ops.Relu):
+    """relu, whose output is its input's own numbers, overwritten (``relu_``)."""
+
+    makes_views = True  # the output shares the input's numbers, and their count of changes
+
+    def forward(self, xp, x):
+        return xp.maximum(x, 0.0, out=x)
+
+
+RELU_IN_PLACE = ReluInPlace()
+
+
+class Clone(ops.Op):
+    """out = a copy of x.   The gradient passes through unchanged."""
+
+    name, words = "clone", ("{grad}",)
+
+    def forward(self, xp, x):
+        return x.copy()
+
+    def backward(self, xp, grad):
+        return (grad,)
+
+
+class Cast(ops.Op):
+    """out = x in another dtype (``float()``, ``double()``).   The gradient is cast back (in
+    ``chain_rule``, which gives every input its gradient in its own dtype)."""
+
+    words = ("{grad}",)
+
+    def __init__(self, dtype: np.dtype):
+        self.dtype = dtype
+        self.name = f"to {dtype}"
+
+    def forward(self, xp, x):
+        return x.astype(self.dtype)
+
+    def backward(self, xp, grad):
+        return (grad,)
+
+
+# --- checks --------------------------------------------------------------------------------
+
+
+def _checked_requires_grad(requires_grad: object, dtype: np.dtype) -> bool:
+    if not isinstance(requires_grad, (bool, np.bool_)):
+        raise TypeError(f"requires_grad must be True or False, got {type(requires_grad).__name__} {requires_grad!r}")
+    if requires_grad and not is_float(dtype):
+        raise RuntimeError(
+            f"only floating-point Tensors can require grad (a gradient is a real number), this one "
+            f"holds {dtype}; make it with dtype=float64 or float32"
+        )
+    return bool(requires_grad)
+
+
+def _checked_label(label: object) -> str:
+    if not isinstance(label, str):
+        raise TypeError(f"a label is text: give a str, got {type(label).__name__} {label!r}")
+    return label
+
+
+def _checked_number(x: object, what: str) -> float:
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{what} must be a real number, got {type(x).__name__} {x!r}")
+    return float(x)

@@ -1,0 +1,87 @@
+"""What a Tensor can hold, and turning the user's numbers into an array of it, with clear refusals.
+
+float64 (the default) and float32 hold numbers to differentiate; int64 and bool hold indices,
+class labels and masks (``x > 0``), which take no gradient. A dtype may be given as NumPy
+spells it (``np.float32``, ``"float32"``) or as PyTorch does (``torch.float32``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+DTYPES = (np.dtype(np.float64), np.dtype(np.float32), np.dtype(np.int64), np.dtype(bool))
+_TORCH_NAMES = {"float64": "float64", "double": "float64", "float32": "float32", "float": "float32",
+                "int64": "int64", "long": "int64", "bool": "bool"}
+_NAMES = "float64 (the default), float32, int64 or bool"
+
+
+def is_float(dtype: np.dtype) -> bool:
+    return dtype.kind == "f"
+
+
+def as_dtype(dtype) -> np.dtype:
+    """``dtype`` as one of ``DTYPES``, refusing others by name."""
+    if type(dtype).__module__ == "torch":  # torch.float32 and friends, without importing torch
+        dtype = _TORCH_NAMES.get(str(dtype).rsplit(".", 1)[-1], str(dtype))
+    try:
+        checked = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{dtype!r} is not a dtype; a Tensor holds {_NAMES}") from None
+    if checked not in DTYPES:
+        raise ValueError(f"a Tensor holds {_NAMES}, not {checked}")
+    return checked
+
+
+def as_array(data, dtype=None, what: str = "Tensor", copy: bool = False) -> np.ndarray:
+    """``data`` as an ndarray of a Tensor's dtype: ``dtype`` if given, else float64 or float32
+    as the data has it, float64 for whole numbers, bool for booleans. Refuses what is not real
+    numbers, and a cast that would turn finite numbers into inf (1e300 as float32)."""
+    if isinstance(data, np.ndarray):
+        array = data.view(np.ndarray) if type(data) is not np.ndarray else data
+    else:
+        try:
+            array = np.asarray(data)
+        except (ValueError, TypeError):
+            raise ValueError(
+                f"{what} needs a rectangular array of numbers, but the nested lists of {_short(data)} "
+                "have different lengths (every row must be as long as the others)"
+            ) from None
+    kind = array.dtype.kind
+    if kind == "c":
+        raise TypeError(f"{what} holds real numbers, not complex ones (got {array.dtype}); take .real or abs() first")
+    if kind not in "fiub":
+        found = f"{type(data).__name__}" + (f" of dtype {array.dtype}" if isinstance(data, np.ndarray) else "")
+        if isinstance(data, (list, tuple)) and kind in "USO":
+            found += " of " + ", ".join(sorted({type(x).__name__ for x in np.ravel(np.asarray(data, dtype=object))}))
+        raise TypeError(f"{what} needs real numbers, got {found}")
+    if dtype is not None:
+        target = as_dtype(dtype)
+    elif array.dtype in DTYPES and kind != "i":
+        target = array.dtype
+    else:
+        target = np.dtype(bool) if kind == "b" else np.dtype(np.float64)
+    if target == array.dtype:
+        return array.copy() if copy else array
+    return _cast(array, target, what)
+
+
+def _cast(array: np.ndarray, target: np.dtype, what: str) -> np.ndarray:
+    with np.errstate(over="ignore", invalid="ignore"):
+        cast = array.astype(target)
+    if target.kind == "f" and array.dtype.kind == "f":
+        lost = np.isfinite(array) & ~np.isfinite(cast)
+        if lost.any():
+            where = tuple(int(i) for i in np.argwhere(lost)[0])
+            raise ValueError(
+                f"{what}: {array[where]!r} at index {list(where)} does not fit in {target} (the largest "
+                f"{target} is {np.finfo(target).max:.3g}); scale the numbers down or keep float64"
+            )
+    elif target.kind in "ib" and array.dtype.kind == "f":
+        if not np.array_equal(cast, array):
+            raise ValueError(f"{what}: {target} holds whole numbers, but these have fractions, nan or inf")
+    return cast
+
+
+def _short(data) -> str:
+    text = repr(data)
+    return text if len(text) <= 40 else text[:37] + "..."

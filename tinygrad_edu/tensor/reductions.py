@@ -1,0 +1,209 @@
+"""Reductions: many numbers in, fewer out (sums, means, maxima), and the softmax family.
+
+Two primitives carry hand-written derivatives:
+
+- ``Sum``: every number summed has slope 1, so backward *spreads* the gradient back over the
+  summed axes (``shapes.spread_to_shape``, the adjoint of broadcasting's ``sum_to_shape``);
+- ``Extremum`` (max, min): the gradient goes to the number that was the maximum; numbers
+  tied for it share it equally, as ``torch.amax``.
+
+(``Mean`` is a third, though sum / n would do: it saves the lesson's loss one node.)
+Everything else here is a *composite*, written with ops that already have derivatives, so its
+gradient comes free from the chain rule. That is the lesson of the whole library:
+
+    var(x)           = sum((x - mean(x))**2) / (n - correction)        std = sqrt(var)
+    logsumexp(x)     = m + log(sum(exp(x - m))),  m = max(x), a constant  (no overflow)
+    log_softmax(x)   = x - logsumexp(x)          (exact at logits of +-1000)
+    softmax(x)       = exp(log_softmax(x))
+
+Shifting by the maximum changes nothing mathematically (its two appearances cancel, so it
+needs no gradient: it enters as a constant), but keeps every ``exp`` at or below e**0 = 1.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..ops import Op
+from ..shapes import check_keepdims, kept_shape, one_spelling, reduced_axes, spread_to_shape
+
+if TYPE_CHECKING:
+    from .core import Tensor
+
+
+class Sum(Op):
+    """out = the sum over ``axes``.   d(out)/dx_i = 1 for every x_i summed, so backward spreads
+    the gradient back over the summed axes."""
+
+    name, words = "sum", ("{grad} spread over the summed axes",)
+
+    def __init__(self, axes: tuple, keepdims: bool):
+        self.axes, self.keepdims = axes, keepdims
+
+    def forward(self, xp, x):
+        self.shape, self.kept = x.shape, kept_shape(x.shape, self.axes)
+        return x.sum(axis=self.axes, keepdims=self.keepdims)
+
+    def backward(self, xp, grad):
+        return (spread_to_shape(grad.reshape(self.kept), self.shape),)
+
+
+class Mean(Op):
+    """out = the mean over ``axes``: sum / n.   d(out)/dx_i = 1/n for every x_i averaged.
+
+    A composite could say this, ``sum(x) / n``, and the gradient would come free; it is one op
+    instead so that the lesson's loss records one node fewer. Its forward is NumPy's own
+    formula (sum, then divide by n), so the numbers agree with ``np.mean`` to the last bit.
+    """
+
+    name, words = "mean", ("{grad} / n, spread over the averaged axes",)
+
+    def __init__(self, axes: tuple, keepdims: bool):
+        self.axes, self.keepdims = axes, keepdims
+
+    def forward(self, xp, x):
+        self.shape, self.kept = x.shape, kept_shape(x.shape, self.axes)
+        self.count = math.prod(x.shape[a] for a in self.axes)
+        return x.sum(axis=self.axes, keepdims=self.keepdims) / self.count
+
+    def backward(self, xp, grad):
+        return (spread_to_shape(grad.reshape(self.kept) / self.count, self.shape),)
+
+
+class Extremum(Op):
+    """out = the largest (or smallest) number over ``axes``.
+
+    d(out)/dx_i = 1 for the number that is the maximum, 0 for the others. When k numbers tie
+    for it, each gets 1/k of the gradient (``torch.amax``'s rule: the average over which of
+    them one calls "the" maximum).
+    """
+
+    def __init__(self, axes: tuple, keepdims: bool, largest: bool):
+        self.axes, self.keepdims, self.largest = axes, keepdims, largest
+        self.name = "max" if largest else "min"
+        self.words = (f"{{grad}} to the {self.name}imum (shared on a tie)",)
+
+    def forward(self, xp, x):
+        self.kept = kept_shape(x.shape, self.axes)
+        reduce = xp.max if self.largest else xp.min
+        return reduce(x, axis=self.axes, keepdims=self.keepdims)
+
+    def backward(self, xp, grad, x, out):
+        winners = x == out.reshape(self.kept)
+        share = grad.reshape(self.kept) / winners.sum(axis=self.axes, keepdims=True)
+        return (xp.where(winners, share, 0.0),)
+
+
+class ReductionMethods:
+    """The reductions and the softmax family of ``Tensor`` (mixed into it in ``core.py``).
+
+    Each takes NumPy's ``axis=``/``keepdims=`` or PyTorch's ``dim=``/``keepdim=``.
+    """
+
+    def sum(self: "Tensor", axis=None, keepdims=None, *, dim=None, keepdim=None) -> "Tensor":
+        """The sum over ``axis`` (all of them by default)."""
+        axes, keep = _axes(self, "sum", axis, dim, keepdims, keepdim)
+        return self._apply(Sum(axes, keep), self)
+
+    def mean(self: "Tensor", axis=None, keepdims=None, *, dim=None, keepdim=None) -> "Tensor":
+        """The mean over ``axis`` (all of them by default), NumPy's ``np.mean`` to the last bit."""
+        axes, keep = _axes(self, "mean", axis, dim, keepdims, keepdim)
+        return self._apply(Mean(axes, keep), self)
+
+    def max(self: "Tensor", axis=None, keepdims=None, *, dim=None, keepdim=None) -> "Tensor":
+        """The largest number over ``axis``, as ``torch.amax`` and NumPy's ``max``: the values
+        only (for their positions use ``argmax``); tied maxima share the gradient equally."""
+        axes, keep = _axes(self, "max", axis, dim, keepdims, keepdim, nonempty=True)
+        return self._apply(Extremum(axes, keep, largest=True), self)
+
+    def min(self: "Tensor", axis=None, keepdims=None, *, dim=None, keepdim=None) -> "Tensor":
+        """The smallest number over ``axis`` (``torch.amin``); tied minima share the gradient."""
+        axes, keep = _axes(self, "min", axis, dim, keepdims, keepdim, nonempty=True)
+        return self._apply(Extremum(axes, keep, largest=False), self)
+
+    amax, amin = max, min  # PyTorch's names for exactly these
+
+    def argmax(self: "Tensor", axis=None, keepdims=None, *, dim=None, keepdim=None) -> "Tensor":
+        """Where the maximum is (an int64 Tensor, no gradient); over all numbers, flattened, by default."""
+        return _position(self, "argmax", np.argmax, axis, dim, keepdims, keepdim)
+
+    def argmin(self: "Tensor", axis=None, keepdims=None, *, dim=None, keepdim=None) -> "Tensor":
+        """Where the minimum is (an int64 Tensor, no gradient)."""
+        return _position(self, "argmin", np.argmin, axis, dim, keepdims, keepdim)
+
+    def logsumexp(self: "Tensor", axis=None, keepdims=None, *, dim=None, keepdim=None) -> "Tensor":
+        """``log(sum(exp(x)))`` over ``axis``, computed as ``m + log(sum(exp(x - m)))`` with m the
+        maximum, so that no exp overflows. Its gradient is softmax(x)."""
+        axes, keep = _axes(self, "logsumexp", axis, dim, keepdims, keepdim, required=True, nonempty=True)
+        largest = self._data.max(axis=axes, keepdims=True)
+        shift = self._constant(np.where(np.isfinite(largest), largest, 0.0))  # all -inf: no shift
+        out = (self - shift).exp().sum(axes, keepdims=True).log() + shift
+        return out if keep else out.reshape(*(size for a, size in enumerate(out.shape) if a not in axes))
+
+    def log_softmax(self: "Tensor", axis=None, *, dim=None) -> "Tensor":
+        """``x - logsumexp(x)`` along ``axis``: log-probabilities, exact at logits of +-1000."""
+        axes, _ = _axes(self, "log_softmax", axis, dim, None, None, required=True, single=True)
+        return self - self.logsumexp(axes, keepdims=True)
+
+    def softmax(self: "Tensor", axis=None, *, dim=None) -> "Tensor":
+        """``exp(x) / sum(exp(x))`` along ``axis``, as ``exp(log_softmax(x))``: probabilities that
+        add up to 1. Its derivative comes from the composite: d/dx of softmax(x) . g is
+        softmax(x) * (g - sum(softmax(x) * g))."""
+        axes, _ = _axes(self, "softmax", axis, dim, None, None, required=True, single=True)
+        return self.log_softmax(axes[0]).exp()
+
+    def var(self: "Tensor", axis=None, keepdims=None, *, dim=None, keepdim=None, correction=None, ddof=None) -> "Tensor":
+        """The variance over ``axis``: ``sum((x - mean)**2) / (n - correction)``.
+
+        As in PyTorch, ``correction=1`` by default (the unbiased estimate); NumPy's ``ddof``
+        means the same but defaults to 0, so pass ``correction=0`` (or ``ddof=0``) for NumPy's number.
+        """
+        axes, keep = _axes(self, "var", axis, dim, keepdims, keepdim)
+        correction = one_spelling("var", "ddof", ddof, "correction", correction, 1)
+        if isinstance(correction, bool) or not isinstance(correction, (int, float, np.integer, np.floating)):
+            raise TypeError(f"var: correction is a number (1 for the unbiased estimate), got {correction!r}")
+        deviation = self - self.mean(axes, keepdims=True)
+        count = math.prod(self.shape[a] for a in axes)
+        return (deviation * deviation).sum(axes, keep) / (count - correction)
+
+    def std(self: "Tensor", axis=None, keepdims=None, *, dim=None, keepdim=None, correction=None, ddof=None) -> "Tensor":
+        """``sqrt(var)``, with ``var``'s arguments (``correction=1`` by default, as in PyTorch)."""
+        return self.var(axis, keepdims, dim=dim, keepdim=keepdim, correction=correction, ddof=ddof).sqrt()
+
+    def any(self: "Tensor", axis=None, keepdims=None, *, dim=None, keepdim=None) -> "Tensor":
+        """Whether any number is nonzero (True), over ``axis``: a bool Tensor, no gradient."""
+        axes, keep = _axes(self, "any", axis, dim, keepdims, keepdim)
+        return self._constant(np.any(self._data, axis=axes, keepdims=keep))
+
+    def all(self: "Tensor", axis=None, keepdims=None, *, dim=None, keepdim=None) -> "Tensor":
+        """Whether every number is nonzero (True), over ``axis``: a bool Tensor, no gradient."""
+        axes, keep = _axes(self, "all", axis, dim, keepdims, keepdim)
+        return self._constant(np.all(self._data, axis=axes, keepdims=keep))
+
+
+def _axes(t: "Tensor", op: str, axis, dim, keepdims, keepdim, required=False, nonempty=False, single=False):
+    """The reduced axes and keepdims, from either library's spelling, checked."""
+    if axis is None and dim is None and keepdims is None and keepdim is None and not required and t.size:
+        return tuple(range(t.ndim)), False  # all of them: the common case, made quick
+    axis = one_spelling(op, "axis", axis, "dim", dim)
+    if axis is None and required:
+        raise TypeError(f"{op} needs the axis to work along: {op}(axis=-1) for each row's last axis (or dim=-1)")
+    if single and isinstance(axis, (tuple, list)):
+        raise TypeError(f"{op} works along one axis, got {axis!r}")
+    axes = reduced_axes(axis, t.ndim, op)
+    keep = check_keepdims(one_spelling(op, "keepdims", keepdims, "keepdim", keepdim, False), op)
+    if nonempty and any(t.shape[a] == 0 for a in axes) or nonempty and t.size == 0:
+        raise ValueError(f"{op} of no numbers: the Tensor of shape {t.shape} is empty along the reduced axes")
+    return axes, keep
+
+
+def _position(t: "Tensor", op: str, find, axis, dim, keepdims, keepdim) -> "Tensor":
+    axis = one_spelling(op, "axis", axis, "dim", dim)
+    if isinstance(axis, (tuple, list)):
+        raise TypeError(f"{op} works along one axis (or all of them, flattened), got {axis!r}")
+    axes, keep = _axes(t, op, axis, None, keepdims, keepdim, nonempty=True)
+    positions = find(t._data, axis=axes[0] if axis is not None and t.ndim else None, keepdims=keep)
+    return t._constant(np.asarray(positions, dtype=np.int64))
