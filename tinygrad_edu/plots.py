@@ -1,7 +1,13 @@
-"""Plots of what a model learned. Each function returns a ``matplotlib.figure.Figure``."""
+"""Plots of what a model learned. Each function returns a ``matplotlib.figure.Figure``.
+
+The figures are built without pyplot, so a script that makes many keeps none of them alive;
+in Jupyter a figure returned by a cell shows as a picture (see ``_show_figures_in_notebooks``).
+"""
 
 from __future__ import annotations
 
+import io
+import sys
 from typing import Callable, Optional, Sequence
 
 import numpy as np
@@ -74,3 +80,31 @@ def plot_regression_fit(
         ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+def _figure_png(fig: Figure) -> bytes:
+    """The figure as PNG bytes, cropped to what is drawn (as Jupyter's inline backend does)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def _show_figures_in_notebooks() -> None:
+    """Inside Jupyter (or IPython), show a figure as a PNG picture instead of as its text.
+
+    Jupyter's inline backend registers its picture formatter for figures only once pyplot is
+    imported; a figure built without pyplot would show as ``<Figure size 500x350 with 1 Axes>``.
+    So register one here, unless some image formatter for figures is already there (pyplot's, or
+    one the user chose, such as SVG): that choice stands. Outside IPython this does nothing.
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return
+    formatters = shell.display_formatter.formatters
+    if any(Figure in formatter for kind, formatter in formatters.items() if kind.startswith("image/")):
+        return
+    formatters["image/png"].for_type(Figure, _figure_png)
+
+
+_show_figures_in_notebooks()
