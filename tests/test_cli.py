@@ -292,3 +292,22 @@ def test_make_lessons_runs_the_list_in_order():
     assert done.returncode == 0, done.stderr
     loop = re.search(r"for demo in (.*?);", done.stdout)
     assert loop and loop.group(1).split() == story_order()
+
+
+def test_a_lesson_without_dot_says_how_to_install_graphviz(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # a PATH where no program, dot included, is found
+    assert main(["lesson", "neuron_graph", "--out", str(tmp_path / "out")]) == 1
+    assert "apt-get install -y graphviz" in capsys.readouterr().err
+
+
+def test_a_lesson_that_cannot_write_its_pictures_says_where(tmp_path, capsys):
+    taken = tmp_path / "a_file"
+    taken.write_text("not a folder")
+    assert main(["lesson", "activations", "--out", str(taken)]) == 1
+    assert f"cannot write the lesson's pictures in {taken}" in capsys.readouterr().err
+
+
+def test_without_the_lessons_installed_the_command_says_how_to_get_them(capsys, monkeypatch):
+    monkeypatch.setattr(cli, "LESSONS", "tinygrad_edu.not_installed")  # as from a copy never pip-installed
+    assert main(["lesson", "--list"]) == 1
+    assert "install it with pip" in capsys.readouterr().err

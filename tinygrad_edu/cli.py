@@ -32,7 +32,7 @@ import tinygrad_edu
 
 from .stepper import save_step_through
 from .value import Value
-from .viz import draw_dot, save
+from .viz import GraphvizMissing, draw_dot, save
 
 FUNCTIONS = ("exp", "log", "tanh", "sigmoid", "relu", "softplus")  # Value methods, called as f(x)
 MAX_LENGTH = 1000  # characters
@@ -269,7 +269,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     lesson.add_argument("name", nargs="?", help="the lesson to run, such as gp_regression")
     lesson.add_argument("--list", action="store_true", help="list the lessons, in the order of the story")
-    lesson.add_argument("--out", type=Path, default=Path("output"), help="folder for the pictures (default output)")
+    lesson.add_argument(
+        "--out", type=Path, default=Path("output"), metavar="DIR", help="folder for the pictures (default output)"
+    )
     return parser
 
 
@@ -321,7 +323,12 @@ def lesson_summary(name: str) -> str:
 
 def _lesson(args: argparse.Namespace) -> int:
     """List the lessons, or run one: print its docstring, then call its ``main(out_dir)``."""
-    names = lesson_names()
+    try:
+        names = lesson_names()
+    except ModuleNotFoundError:
+        print(f"tinygrad-edu: the lessons ({LESSONS}) are not installed with this copy of tinygrad_edu; "
+              "install it with pip (see the README's Install section)", file=sys.stderr)
+        return 1
     if args.list:
         for name in names:
             print(f"{name:22s} {lesson_summary(name)}")
@@ -331,7 +338,14 @@ def _lesson(args: argparse.Namespace) -> int:
         raise Refused(f"{asked}; the lessons are: {', '.join(names)}")
     module = importlib.import_module(f"{LESSONS}.{args.name}")
     print(f"{module.__doc__ or ''}\n(source: {module.__file__})\n", flush=True)
-    module.main(args.out)
+    try:
+        module.main(args.out)
+    except GraphvizMissing as error:  # the message says how to install it
+        print(f"tinygrad-edu: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"tinygrad-edu: cannot write the lesson's pictures in {args.out}: {error.strerror}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -23,6 +23,13 @@ GRAPHVIZ_MISSING = (
     "still available as `graph.source`."
 )
 
+
+
+class GraphvizMissing(RuntimeError):
+    """Graphviz's ``dot`` program is not installed; the message (``GRAPHVIZ_MISSING``) says how
+    to install it."""
+
+
 _LEAF_COLOUR = "#dbeafe"  # inputs and parameters: where gradients end up
 _CONSTANT_COLOUR = "#f3f4f6"  # unlabelled numbers written into the formula
 _OUTPUT_COLOUR = "#dcfce7"  # the value backward() starts from
@@ -180,7 +187,8 @@ class Graph(graphviz.Digraph):
 def save(graph: graphviz.Digraph, path: Union[str, Path]) -> Path:
     """Render ``graph`` to ``path``; the format comes from the suffix (.svg, .png, .pdf).
 
-    Raises ``RuntimeError`` with installation instructions if Graphviz's ``dot`` is missing.
+    Raises ``GraphvizMissing`` (a ``RuntimeError``) with installation instructions if Graphviz's
+    ``dot`` is missing.
     """
     path = Path(path)
     fmt = path.suffix.lstrip(".").lower()
@@ -189,7 +197,7 @@ def save(graph: graphviz.Digraph, path: Union[str, Path]) -> Path:
     try:
         picture = graph.pipe(format=fmt)
     except graphviz.ExecutableNotFound:
-        raise RuntimeError(GRAPHVIZ_MISSING) from None
+        raise GraphvizMissing(GRAPHVIZ_MISSING) from None
     path.write_bytes(picture)  # only the requested file is written; no DOT file beside it
     return path
 
