@@ -35,6 +35,13 @@ from tinygrad_edu.plots import plot_loss_curve
 plot_loss_curve([3.0, 2.0, 1.5, 1.2])"""
 
 
+@pytest.fixture(autouse=True)
+def fresh_ipython_profile(tmp_path, monkeypatch):
+    """The kernel starts from an empty IPython profile: no startup file of this machine's user
+    (one that imports pyplot or chooses SVG figures, say) changes what is shown."""
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+
+
 def run_notebook(*cells):
     """Execute a notebook of these code cells in a fresh kernel; return each cell's outputs."""
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in cells])
@@ -58,6 +65,13 @@ def test_a_graph_cell_shows_svg_and_a_plot_cell_shows_png_once():
 
     [bundle] = shown(plot)  # one picture: shown as the cell's result, not a second time by pyplot
     assert base64.b64decode(bundle["image/png"])[:8] == PNG_MAGIC
+
+
+def test_a_plot_shows_in_the_format_the_notebook_chose():
+    """A teacher who set the inline backend to SVG (or retina) gets that, here as for pyplot."""
+    _, plot = run_notebook("%config InlineBackend.figure_formats = ['svg']", PLOT_CELL)
+    [bundle] = shown(plot)
+    assert "image/png" not in bundle and "<svg" in bundle["image/svg+xml"]
 
 
 def test_without_dot_a_graph_cell_says_how_to_install_graphviz(tmp_path, monkeypatch):

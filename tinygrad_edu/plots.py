@@ -6,7 +6,6 @@ in Jupyter a figure returned by a cell shows as a picture (see ``_show_figures_i
 
 from __future__ import annotations
 
-import io
 import sys
 from typing import Callable, Optional, Sequence
 
@@ -82,29 +81,28 @@ def plot_regression_fit(
     return fig
 
 
-def _figure_png(fig: Figure) -> bytes:
-    """The figure as PNG bytes, cropped to what is drawn (as Jupyter's inline backend does)."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight")
-    return buffer.getvalue()
-
 
 def _show_figures_in_notebooks() -> None:
-    """Inside Jupyter (or IPython), show a figure as a PNG picture instead of as its text.
+    """In Jupyter, show a figure that a cell returns as a picture, not as its text.
 
-    Jupyter's inline backend registers its picture formatter for figures only once pyplot is
-    imported; a figure built without pyplot would show as ``<Figure size 500x350 with 1 Axes>``.
-    So register one here, unless some image formatter for figures is already there (pyplot's, or
-    one the user chose, such as SVG): that choice stands. Outside IPython this does nothing.
+    Jupyter's inline backend registers its picture formatters for figures only once pyplot is
+    used; until then a figure built without pyplot shows as ``<Figure size 500x350 with 1 Axes>``.
+    So register them here, in the formats the inline backend is set to use (PNG, unless
+    ``%config InlineBackend.figure_formats`` chose others), unless pyplot already has. Where no
+    picture can be shown (a script, IPython in a terminal) this does nothing.
     """
     ipython = sys.modules.get("IPython")
     shell = ipython.get_ipython() if ipython is not None else None
-    if shell is None:
+    if shell is None or not any(kind.startswith("image/") for kind in shell.display_formatter.active_types):
         return
     formatters = shell.display_formatter.formatters
     if any(Figure in formatter for kind, formatter in formatters.items() if kind.startswith("image/")):
         return
-    formatters["image/png"].for_type(Figure, _figure_png)
+    from IPython.core.pylabtools import select_figure_formats
+    from matplotlib_inline.config import InlineBackend
+
+    config = InlineBackend.instance(parent=shell)
+    select_figure_formats(shell, config.figure_formats, **config.print_figure_kwargs)
 
 
 _show_figures_in_notebooks()
