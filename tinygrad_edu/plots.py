@@ -81,7 +81,6 @@ def plot_regression_fit(
     return fig
 
 
-
 def _show_figures_in_notebooks() -> None:
     """In Jupyter, show a figure that a cell returns as a picture, not as its text.
 
