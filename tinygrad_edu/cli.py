@@ -311,7 +311,8 @@ def _graph(args: argparse.Namespace) -> int:
 def lesson_names() -> List[str]:
     """The lessons in the order of the story, as listed in the lessons' ``lessons.txt``."""
     text = importlib.resources.files(LESSONS).joinpath("lessons.txt").read_text(encoding="utf-8")
-    return [line.split("#")[0].strip() for line in text.splitlines() if line.split("#")[0].strip()]
+    names = (line.split("#")[0].strip() for line in text.splitlines())  # "#" starts a comment
+    return [name for name in names if name]
 
 
 def lesson_summary(name: str) -> str:

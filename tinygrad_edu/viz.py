@@ -24,7 +24,6 @@ GRAPHVIZ_MISSING = (
 )
 
 
-
 class GraphvizMissing(RuntimeError):
     """Graphviz's ``dot`` program is not installed; the message (``GRAPHVIZ_MISSING``) says how
     to install it."""
