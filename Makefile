@@ -2,6 +2,7 @@
 # Each prepares .venv on first use (scripts/setup.sh) and is quick after that.
 PY := .venv/bin/python
 OUT := output
+LESSONS := $(shell sed -e 's/\#.*//' demos/lessons.txt)  # the story's order, one name a line
 
 # One BLAS thread: the lessons' small matrices run faster that way, steadily on a busy machine,
 # and the printed numbers do not depend on how many cores the machine has.
@@ -22,7 +23,7 @@ test:  ## every test: gradients against PyTorch and finite differences, demos, p
 
 lessons:  ## every demo, in the order of the story
 	@bash scripts/setup.sh demo
-	@for demo in neuron_graph chain_rule linear_regression logistic_regression activations relu_splines classify_moons gp_regression; do \
+	@for demo in $(LESSONS); do \
 		echo "== demos/$$demo.py"; $(PY) demos/$$demo.py --out $(OUT) || exit 1; done
 
 bench:  ## interleaved comparisons with micrograd, PyTorch and hand-written NumPy

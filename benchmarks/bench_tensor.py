@@ -12,45 +12,41 @@ Peers:
   same memory habits a careful NumPy programmer would use (ReLU in place, its derivative read
   from the activations). It is the practical limit for a library built on NumPy.
 
-How it is measured: BLAS (via the environment variables below, set before NumPy loads) and
-torch are pinned to one thread, so the comparison is of the work each does, not of how the
-two noisy cores are shared. Peers take turns, a block of epochs each, round after round; the
-median epoch time of each is reported, and ratios, since absolute times on a shared machine
-mean little. Peak memory is measured in a fresh process per (peer, N): the growth of the
-process's peak resident memory during training, over what data and model already took.
+How it is measured: BLAS (with threadpoolctl, when the script starts) and torch are pinned to
+one thread, so the comparison is of the work each does, not of how the two noisy cores are
+shared. Peers take turns, a block of epochs each, round after round; the median epoch time of
+each is reported, and ratios, since absolute times on a shared machine mean little. Peak memory
+is measured in a fresh process per (peer, N): the growth of the process's peak resident memory
+during training, over what data and model already took.
 
 Run: ``make bench`` or ``.venv/bin/python benchmarks/bench_tensor.py [--quick]``.
 """
 
 from __future__ import annotations
 
+import argparse
+import gc
+import json
 import os
+import statistics
+import subprocess
+import sys
+import time
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS"):
-    os.environ[_var] = "1"  # must happen before NumPy is imported
+import numpy as np
+import torch
+from threadpoolctl import threadpool_limits
 
-import argparse  # noqa: E402
-import gc  # noqa: E402
-import json  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-
-from tinygrad_edu.data import simulate_gp  # noqa: E402
-from tinygrad_edu.engine import topological_order  # noqa: E402
-from tinygrad_edu.losses import root_mean_squared_error  # noqa: E402
-from tinygrad_edu.nn import TensorMLP  # noqa: E402
-from tinygrad_edu.optim import SGD  # noqa: E402
-from tinygrad_edu.tensor import Tensor  # noqa: E402
+from tinygrad_edu.data import simulate_gp
+from tinygrad_edu.engine import topological_order
+from tinygrad_edu.losses import root_mean_squared_error
+from tinygrad_edu.nn import TensorMLP
+from tinygrad_edu.optim import SGD
+from tinygrad_edu.tensor import Tensor
 
 WIDTHS = [16, 32, 64, 64, 32, 16, 1]
 LR = 0.005
-DEFAULT_TORCH_THREADS = os.cpu_count() or 1  # torch's own default, before the pinning above
-torch.set_num_threads(1)
+DEFAULT_TORCH_THREADS = os.cpu_count() or 1  # torch's own default, before main() pins it to 1
 
 
 def lesson_data():
@@ -275,12 +271,14 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer rounds and sizes (a smoke run)")
     parser.add_argument("--measure-peak", nargs=3, metavar=("PEER", "N", "EPOCHS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    threadpool_limits(1)  # BLAS and OpenMP: one thread, whatever the machine has
+    torch.set_num_threads(1)
     if args.measure_peak:
         peer, n, epochs = args.measure_peak
         measure_peak_here(peer, int(n), int(epochs))
         return
-    print(f"NumPy {np.__version__}, PyTorch {torch.__version__}; BLAS pinned to 1 thread via "
-          f"OMP/OPENBLAS/MKL_NUM_THREADS=1; torch.set_num_threads(1) except where a row says otherwise")
+    print(f"NumPy {np.__version__}, PyTorch {torch.__version__}; BLAS pinned to 1 thread with "
+          f"threadpoolctl; torch.set_num_threads(1) except where a row says otherwise")
     if args.quick:
         lesson_report(rounds=3, epochs=50)
         bookkeeping_report(rounds=3, epochs=50)

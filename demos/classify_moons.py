@@ -44,7 +44,7 @@ def train(steps: int = 100, seed: int = 0, progress: bool = True):
     return model, X, y, history
 
 
-def main(out_dir: Path, steps: int) -> None:
+def main(out_dir: Path, steps: int = 100) -> None:
     model, X, y, history = train(steps)
     print(model)
     for step in list(range(0, steps, max(1, steps // 10))) + [steps - 1]:

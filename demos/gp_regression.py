@@ -35,7 +35,7 @@ def run(epochs: int = 8000, lr: float = 0.005, seed: int = 0, progress: bool = T
     return data, model, history, prediction
 
 
-def main(out_dir: Path, epochs: int) -> None:
+def main(out_dir: Path, epochs: int = 8000) -> None:
     data, model, history, prediction = run(epochs)
     print(model)
     rmse = float(np.sqrt(np.mean((prediction - data.y) ** 2)))

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Prepare .venv for one purpose, installing only what is missing:
 #   demo   the library and its runtime dependencies (numpy, graphviz, matplotlib, tqdm)
-#   test   + torch 2.13.0 (CPU build), pytest, hypothesis, selenium; Debian's chromium and
-#          chromedriver for the step-through page's browser test
+#   test   + torch 2.13.0 (CPU build), pytest, hypothesis, selenium, nbclient, ipykernel;
+#          Debian's chromium and chromedriver for the step-through page's browser test
 #   bench  + torch 2.13.0 and micrograd 0.1.0
 # Also makes sure Graphviz's `dot` program is there to render pictures.
+#
+# torch comes from PyTorch's own CPU index (TORCH_INDEX_URL, default below): on Linux the
+# default index's torch is the CUDA build, several GB of NVIDIA packages. Where that index does
+# not answer within seconds (offline, or a network that reaches only the default index), the
+# same pinned version comes from the default index instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,13 +57,44 @@ if [ ! -x .venv/bin/python ]; then
 fi
 pip=(.venv/bin/python -m pip --quiet --disable-pip-version-check)
 
+torch="torch==2.13.0"
+torch_index="${TORCH_INDEX_URL:-https://download.pytorch.org/whl/cpu}"
+answers() {  # answers URL: a web server answers there within 5 seconds (any HTTP status will do)
+    .venv/bin/python - "$1" 2>/dev/null <<'PYTHON'
+import ssl, sys, urllib.error, urllib.request
+try:
+    urllib.request.urlopen(sys.argv[1], timeout=5).close()
+except urllib.error.HTTPError:
+    pass  # it answered, if only with an error status
+except urllib.error.URLError as error:  # no answer, unless it was the certificate check that failed
+    sys.exit(not isinstance(error.reason, ssl.SSLError))
+except OSError:
+    sys.exit(1)
+PYTHON
+}
+install_torch() {
+    if .venv/bin/python -c 'import importlib.metadata as m, sys; sys.exit(m.version("torch").split("+")[0] != "2.13.0")' 2>/dev/null; then
+        return  # already installed
+    fi
+    if answers "$torch_index/torch/"; then
+        say "installing $torch (CPU build) from $torch_index"
+        # short timeouts and one retry: if this index fails after all, the default one is next
+        if "${pip[@]}" install --index-url "$torch_index" --timeout 10 --retries 1 "$torch"; then
+            return
+        fi
+        say "that failed: installing $torch from the default index instead"
+    else
+        say "$torch_index does not answer: installing $torch from the default index"
+    fi
+    "${pip[@]}" install "$torch"
+}
+
 # 2. Python packages, reinstalled only when pyproject.toml changes.
 stamp=".venv/.installed-$purpose"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     if [ "$purpose" != demo ]; then
         # Exactly this CPU build first: an unpinned torch would pull gigabytes of CUDA packages.
-        say "installing torch==2.13.0 (CPU)"
-        "${pip[@]}" install "torch==2.13.0"
+        install_torch
     fi
     say "installing tinygrad_edu$extra"
     "${pip[@]}" install -e ".$extra"

@@ -201,3 +201,113 @@ def test_the_program_refuses_with_status_2_on_stderr():
     done = subprocess.run(command() + ["graph", "open('x')"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "calling open is not allowed" in done.stderr and done.stdout == ""
+
+
+@needs_dot
+def test_the_output_folder_is_made_when_it_is_missing(tmp_path, capsys):
+    path = tmp_path / "output" / "graphs" / "neuron.svg"
+    assert main(NEURON + ["-o", str(path)]) == 0
+    assert ET.parse(path).getroot().tag == "{http://www.w3.org/2000/svg}svg"
+
+
+def test_version_is_the_installed_distribution_s_version(capsys):
+    """The version the command says is the one pip recorded when it installed the package."""
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exit:
+        main(["--version"])
+    assert exit.value.code == 0
+    assert capsys.readouterr().out.strip() == f"tinygrad-edu {version('tinygrad_edu')}"
+
+
+# --- tinygrad-edu lesson --------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSONS = ROOT / "demos"
+
+
+def story_order():
+    """The lessons as demos/lessons.txt lists them: one name a line, # starts a comment."""
+    lines = (line.split("#")[0].strip() for line in (LESSONS / "lessons.txt").read_text().splitlines())
+    return [line for line in lines if line]
+
+
+def test_every_demo_is_in_the_list_once_and_has_main_out_dir():
+    """A demo added to demos/ but not to the list would be missing from the command and from
+    make lessons; each is run by calling main(out_dir), so every other argument needs a default."""
+    import inspect
+
+    from demo_loader import load_demo
+
+    names = story_order()
+    assert len(names) == len(set(names))
+    scripts = sorted(p.stem for p in LESSONS.glob("*.py") if not p.stem.startswith("_"))
+    assert sorted(names) == scripts
+    for name in names:
+        parameters = list(inspect.signature(load_demo(name).main).parameters.values())
+        assert parameters[0].name == "out_dir", name
+        assert all(p.default is not inspect.Parameter.empty for p in parameters[1:]), name
+
+
+def test_the_list_shows_each_lesson_in_the_story_s_order_with_its_docstring(capsys):
+    from demo_loader import load_demo
+
+    assert main(["lesson", "--list"]) == 0
+    rows = [line.split(maxsplit=1) for line in capsys.readouterr().out.splitlines()]
+    assert [row[0] for row in rows] == story_order()
+    for name, summary in rows:
+        first_sentence = load_demo(name).__doc__.split("\n\n")[0]
+        assert summary == " ".join(first_sentence.split()), name
+
+
+@pytest.mark.parametrize("arguments, named", [(["lesson", "no_such_lesson"], "no lesson named 'no_such_lesson'"),
+                                              (["lesson"], "name a lesson to run")])
+def test_a_lesson_that_does_not_exist_is_refused_with_status_2_and_the_list(capsys, arguments, named):
+    assert main(arguments) == 2
+    err = capsys.readouterr().err
+    assert named in err
+    assert all(name in err for name in story_order())
+
+
+def test_a_lesson_runs_its_main_and_saves_its_pictures_in_out(tmp_path, capsys):
+    out = tmp_path / "pictures"
+    assert main(["lesson", "activations", "--out", str(out)]) == 0
+    assert (out / "activations.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    printed = capsys.readouterr().out
+    assert printed.startswith("Activation functions and their derivatives")  # the docstring comes first
+    # the lesson's own table: relu'(2) = 1 and sigmoid'(0) = 1/4, as backward() computes them
+    rows = {line.split()[0]: line.split()[1:] for line in printed.splitlines() if re.match(r"^\s*-?\d+\.\d\d\s", line)}
+    assert float(rows["2.00"][3]) == 1.0 and float(rows["0.00"][1]) == pytest.approx(0.25)
+
+
+def test_the_readme_table_of_lessons_follows_the_list():
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Where each lesson lives")[1].split("\n## ")[0]
+    assert re.findall(r"^\|.*`demos/(\w+)\.py` \|$", section, flags=re.M) == story_order()
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_lessons_runs_the_list_in_order():
+    done = subprocess.run(["make", "-n", "lessons"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    loop = re.search(r"for demo in (.*?);", done.stdout)
+    assert loop and loop.group(1).split() == story_order()
+
+
+def test_a_lesson_without_dot_says_how_to_install_graphviz(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # a PATH where no program, dot included, is found
+    assert main(["lesson", "neuron_graph", "--out", str(tmp_path / "out")]) == 1
+    assert "apt-get install -y graphviz" in capsys.readouterr().err
+
+
+def test_a_lesson_that_cannot_write_its_pictures_says_where(tmp_path, capsys):
+    taken = tmp_path / "a_file"
+    taken.write_text("not a folder")
+    assert main(["lesson", "activations", "--out", str(taken)]) == 1
+    assert f"cannot write the lesson's pictures in {taken}" in capsys.readouterr().err
+
+
+def test_without_the_lessons_installed_the_command_says_how_to_get_them(capsys, monkeypatch):
+    monkeypatch.setattr(cli, "LESSONS", "tinygrad_edu.not_installed")  # as from a copy never pip-installed
+    assert main(["lesson", "--list"]) == 1
+    assert "install it with pip" in capsys.readouterr().err

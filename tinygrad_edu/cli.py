@@ -1,32 +1,44 @@
-"""The ``tinygrad-edu`` command: draw the computation graph of a formula, with its gradients.
+"""The ``tinygrad-edu`` command: draw the computation graph of a formula, with its gradients,
+or run one of the lessons.
 
-    tinygrad-edu graph "tanh(x1*w1 + x2*w2 + b)" x1=2 x2=0 w1=-3 w2=1 b=6.88 -o neuron.svg
-    tinygrad-edu graph "tanh(x1*w1 + x2*w2 + b)" x1=2 x2=0 w1=-3 w2=1 b=6.88 --step -o neuron.html
+    tinygrad-edu graph "tanh(x1*w1 + x2*w2 + b)" x1=2 x2=0 w1=-3 w2=1 b=6.88 -o output/neuron.svg
+    tinygrad-edu graph "tanh(x1*w1 + x2*w2 + b)" x1=2 x2=0 w1=-3 w2=1 b=6.88 --step -o output/neuron.html
+    tinygrad-edu lesson --list
+    tinygrad-edu lesson gp_regression --out output
 
 The formula is read with Python's ``ast`` module and computed by walking its tree with
 ``Value`` ops; it is never handed to ``eval``. Only numbers, variables, ``+ - * / **``, unary
 minus and the functions in ``FUNCTIONS`` are accepted. Anything else is refused with a
 message on stderr and exit status 2.
+
+The lessons are the scripts in the repository's ``demos/`` folder, installed as the package
+``tinygrad_edu.lessons``; their order is the list in its ``lessons.txt``. A lesson is run by
+calling its ``main(out_dir)``.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import importlib
+import importlib.resources
 import math
 import operator
 import sys
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
+import tinygrad_edu
+
 from .stepper import save_step_through
 from .value import FUNCTIONS, Value
-from .viz import draw_dot, save
+from .viz import GraphvizMissing, draw_dot, save
 
 MAX_LENGTH = 1000  # characters
 MAX_DEPTH = 50  # levels of the syntax tree
 MAX_LABEL = 24  # an intermediate value is labelled with its formula when it is this short
 GRAPH_SUFFIXES = (".svg", ".png", ".pdf")
+LESSONS = "tinygrad_edu.lessons"  # the package the lessons (demos/ in the repository) install as
 
 OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv, ast.Pow: operator.pow}
 
@@ -228,8 +240,9 @@ def build_graph(expression: str, values: Dict[str, float]) -> Tuple[Value, Dict[
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="tinygrad-edu", description="Backpropagation you can see: pictures of computation graphs."
+        prog="tinygrad-edu", description="Backpropagation you can see: pictures of computation graphs, and the lessons."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {tinygrad_edu.__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="command")
     graph = commands.add_parser(
         "graph",
@@ -246,6 +259,18 @@ def _parser() -> argparse.ArgumentParser:
         "-o", "--output", type=Path, help="the file to write: .svg, .png or .pdf, or .html with --step (default graph.svg)"
     )
     graph.add_argument("--step", action="store_true", help="write an HTML page that steps through backward")
+    lesson = commands.add_parser(
+        "lesson",
+        help="run one of the lessons, or list them",
+        description="Run a lesson: it prints its numbers and saves its pictures. --list shows the lessons in "
+        "the order of the story.",
+        epilog="example: tinygrad-edu lesson gp_regression --out output",
+    )
+    lesson.add_argument("name", nargs="?", help="the lesson to run, such as gp_regression")
+    lesson.add_argument("--list", action="store_true", help="list the lessons, in the order of the story")
+    lesson.add_argument(
+        "--out", type=Path, default=Path("output"), metavar="DIR", help="folder for the pictures (default output)"
+    )
     return parser
 
 
@@ -263,6 +288,7 @@ def _graph(args: argparse.Namespace) -> int:
         if name not in variables:
             print(f"note: {name} is not used in the expression", file=sys.stderr)
     try:
+        output.parent.mkdir(parents=True, exist_ok=True)
         if args.step:
             save_step_through(out, output, title=args.expression)  # records its own backward pass
         out.backward()
@@ -281,16 +307,60 @@ def _graph(args: argparse.Namespace) -> int:
     return 0
 
 
+def lesson_names() -> List[str]:
+    """The lessons in the order of the story, as listed in the lessons' ``lessons.txt``."""
+    text = importlib.resources.files(LESSONS).joinpath("lessons.txt").read_text(encoding="utf-8")
+    names = (line.split("#")[0].strip() for line in text.splitlines())  # "#" starts a comment
+    return [name for name in names if name]
+
+
+def lesson_summary(name: str) -> str:
+    """The first paragraph of a lesson's docstring, read from its source without running it."""
+    source = importlib.resources.files(LESSONS).joinpath(f"{name}.py").read_text(encoding="utf-8")
+    docstring = ast.get_docstring(ast.parse(source)) or ""
+    return " ".join(docstring.split("\n\n")[0].split())
+
+
+def _lesson(args: argparse.Namespace) -> int:
+    """List the lessons, or run one: print its docstring, then call its ``main(out_dir)``."""
+    try:
+        names = lesson_names()
+    except ModuleNotFoundError:
+        print(f"tinygrad-edu: the lessons ({LESSONS}) are not installed with this copy of tinygrad_edu; "
+              "install it with pip (see the README's Install section)", file=sys.stderr)
+        return 1
+    if args.list:
+        for name in names:
+            print(f"{name:22s} {lesson_summary(name)}")
+        return 0
+    if args.name not in names:
+        asked = "name a lesson to run" if args.name is None else f"there is no lesson named {args.name!r}"
+        raise Refused(f"{asked}; the lessons are: {', '.join(names)}")
+    module = importlib.import_module(f"{LESSONS}.{args.name}")
+    print(f"{module.__doc__ or ''}\n(source: {module.__file__})\n", flush=True)
+    try:
+        module.main(args.out)
+    except GraphvizMissing as error:  # the message says how to install it
+        print(f"tinygrad-edu: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"tinygrad-edu: cannot write the lesson's pictures in {args.out}: {error.strerror}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the command line; return the exit status (0 done, 1 could not write, 2 refused)."""
     parser = _parser()
     args, extra = parser.parse_known_args(argv)
     # name=number pairs may also come after -o; anything else left over is a mistake
-    unknown = [item for item in extra if item.startswith("-") or "=" not in item]
+    unknown = [item for item in extra if args.command == "lesson" or item.startswith("-") or "=" not in item]
     if unknown:
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
-    args.values += extra
     try:
+        if args.command == "lesson":
+            return _lesson(args)
+        args.values += extra
         return _graph(args)
     except Refused as error:
         print(f"tinygrad-edu: error: {error}", file=sys.stderr)

@@ -1,7 +1,12 @@
-"""Plots of what a model learned. Each function returns a ``matplotlib.figure.Figure``."""
+"""Plots of what a model learned. Each function returns a ``matplotlib.figure.Figure``.
+
+The figures are built without pyplot, so a script that makes many keeps none of them alive;
+in Jupyter a figure returned by a cell shows as a picture (see ``_show_figures_in_notebooks``).
+"""
 
 from __future__ import annotations
 
+import sys
 from typing import Callable, Optional, Sequence
 
 import numpy as np
@@ -74,3 +79,29 @@ def plot_regression_fit(
         ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+def _show_figures_in_notebooks() -> None:
+    """In Jupyter, show a figure that a cell returns as a picture, not as its text.
+
+    Jupyter's inline backend registers its picture formatters for figures only once pyplot is
+    used; until then a figure built without pyplot shows as ``<Figure size 500x350 with 1 Axes>``.
+    So register them here, in the formats the inline backend is set to use (PNG, unless
+    ``%config InlineBackend.figure_formats`` chose others), unless pyplot already has. Where no
+    picture can be shown (a script, IPython in a terminal) this does nothing.
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or not any(kind.startswith("image/") for kind in shell.display_formatter.active_types):
+        return
+    formatters = shell.display_formatter.formatters
+    if any(Figure in formatter for kind, formatter in formatters.items() if kind.startswith("image/")):
+        return
+    from IPython.core.pylabtools import select_figure_formats
+    from matplotlib_inline.config import InlineBackend
+
+    config = InlineBackend.instance(parent=shell)
+    select_figure_formats(shell, config.figure_formats, **config.print_figure_kwargs)
+
+
+_show_figures_in_notebooks()

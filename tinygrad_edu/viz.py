@@ -1,9 +1,9 @@
 """Pictures of computation graphs, drawn with Graphviz.
 
-``draw_dot(root)`` returns a ``graphviz.Digraph``: in Jupyter it shows inline; ``save(graph,
-"graph.svg")`` renders it to a file. Each value is a record (label | data | grad); each op that
-produced a value is a small oval between its inputs and its output, so the picture reads like
-the formula.
+``draw_dot(root)`` returns a ``graphviz.Digraph``: in Jupyter it shows inline (or, without
+Graphviz's ``dot`` program, says how to install it); ``save(graph, "graph.svg")`` renders it
+to a file. Each value is a record (label | data | grad); each op that produced a value is a
+small oval between its inputs and its output, so the picture reads like the formula.
 """
 
 from __future__ import annotations
@@ -17,11 +17,17 @@ import numpy as np
 from .engine import topological_order
 
 GRAPHVIZ_MISSING = (
-    "Graphviz's `dot` program was not found, so the graph cannot be rendered to a file. "
+    "Graphviz's `dot` program was not found, so the graph cannot be drawn. "
     "Install it with `apt-get install -y graphviz` (Debian/Ubuntu), `brew install graphviz` "
     "(macOS) or from https://graphviz.org/download/, then try again. The graph's DOT source is "
     "still available as `graph.source`."
 )
+
+
+class GraphvizMissing(RuntimeError):
+    """Graphviz's ``dot`` program is not installed; the message (``GRAPHVIZ_MISSING``) says how
+    to install it."""
+
 
 _LEAF_COLOUR = "#dbeafe"  # inputs and parameters: where gradients end up
 _CONSTANT_COLOUR = "#f3f4f6"  # unlabelled numbers written into the formula
@@ -114,7 +120,7 @@ def draw_dot(root, rankdir: str = "LR", show_grads: bool = True, compact: Option
         raise ValueError(f"rankdir must be one of LR, RL, TB, BT, got {rankdir!r}")
     nodes, edges = _collect(root)
     compact = len(nodes) > COMPACT_ABOVE if compact is None else compact
-    dot = graphviz.Digraph(
+    dot = Graph(
         "computation_graph",
         graph_attr={"rankdir": rankdir, "nodesep": "0.15", "ranksep": "0.3"},
         node_attr={"fontname": "Helvetica", "fontsize": "10", "height": "0.3"},
@@ -165,10 +171,22 @@ def _broadcast_note(parent, child) -> Dict[str, str]:
     return {}
 
 
+class Graph(graphviz.Digraph):
+    """A ``graphviz.Digraph`` that, shown in Jupyter without Graphviz's ``dot``, says how to
+    install it (``GRAPHVIZ_MISSING``, as ``save`` does) instead of raising ``ExecutableNotFound``."""
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+        try:
+            return super()._repr_mimebundle_(include, exclude, **kwargs)
+        except graphviz.ExecutableNotFound:
+            return {"text/plain": GRAPHVIZ_MISSING}
+
+
 def save(graph: graphviz.Digraph, path: Union[str, Path]) -> Path:
     """Render ``graph`` to ``path``; the format comes from the suffix (.svg, .png, .pdf).
 
-    Raises ``RuntimeError`` with installation instructions if Graphviz's ``dot`` is missing.
+    Raises ``GraphvizMissing`` (a ``RuntimeError``) with installation instructions if Graphviz's
+    ``dot`` is missing.
     """
     path = Path(path)
     fmt = path.suffix.lstrip(".").lower()
@@ -177,7 +195,7 @@ def save(graph: graphviz.Digraph, path: Union[str, Path]) -> Path:
     try:
         picture = graph.pipe(format=fmt)
     except graphviz.ExecutableNotFound:
-        raise RuntimeError(GRAPHVIZ_MISSING) from None
+        raise GraphvizMissing(GRAPHVIZ_MISSING) from None
     path.write_bytes(picture)  # only the requested file is written; no DOT file beside it
     return path
 
