@@ -10,6 +10,7 @@ Demos are scripts in ``demos/``, not a package, so they are loaded from their fi
 """
 
 import math
+import re
 import sys
 
 import numpy as np
@@ -196,12 +197,12 @@ def test_relu_network_fits_the_sine_as_well_as_the_spline(relu_splines, tmp_path
     assert_png(tmp_path / "relu_splines.png")
 
 
-# --- the chain rule ------------------------------------------------------------------------
+# --- one neuron: the chain rule ----------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def chain_rule():
-    return load_demo("chain_rule")
+def neuron():
+    return load_demo("neuron")
 
 
 def torch_neuron():
@@ -216,19 +217,50 @@ def torch_neuron():
     return {name: (t.item(), t.grad.item()) for name, t in dict(o=o, n=n, x1=x1, x2=x2, w1=w1, w2=w2, b=b).items()}
 
 
-def test_chain_rule_numbers_are_pytorchs(chain_rule, tmp_path, capsys):
+def test_neuron_gradients_are_the_chain_rule_by_hand(neuron):
+    """o = tanh(n), n = x1*w1 + x2*w2 + b.
+
+    do/dn = 1 - tanh(n)**2; each + passes it on unchanged (dn/db = 1); each * sends it times
+    the other factor: do/dw1 = do/dn * x1, do/dx1 = do/dn * w1, and so on.
+    """
+    v = neuron.build_neuron()
+    v["o"].backward()
+    x1, x2, w1, w2, b = (v[name].data for name in ("x1", "x2", "w1", "w2", "b"))
+    n = x1 * w1 + x2 * w2 + b
+    assert v["o"].data == pytest.approx(math.tanh(n), rel=1e-15)
+    do_dn = 1 - math.tanh(n) ** 2
+    by_hand = {"n": do_dn, "b": do_dn, "x1": do_dn * w1, "w1": do_dn * x1, "x2": do_dn * w2, "w2": do_dn * x2}
+    for name, expected in by_hand.items():
+        assert v[name].grad == pytest.approx(expected, rel=1e-12, abs=1e-15), name
+
+
+def test_neuron_numbers_are_the_ones_the_docstring_promises(neuron):
+    """b is chosen so that o = 1/sqrt(2); then do/dn = 1 - 1/2 = 0.5, w1.grad = 0.5 * x1 = 1.0
+    and x1.grad = 0.5 * w1 = -1.5."""
+    v = neuron.build_neuron()
+    v["o"].backward()
+    assert v["o"].data == pytest.approx(1 / math.sqrt(2), rel=1e-12)
+    assert v["n"].grad == pytest.approx(0.5, rel=1e-12)
+    assert (v["w1"].grad, v["x1"].grad, v["w2"].grad, v["x2"].grad) == pytest.approx((1.0, -1.5, 0.0, 0.5), rel=1e-12)
+
+
+def test_neuron_lesson_prints_backward_beside_the_hand_calculation_and_pytorch(neuron, tmp_path, capsys):
     expected = torch_neuron()
-    result = chain_rule.main(tmp_path)
+    result = neuron.main(tmp_path)
     for name, (value, grad) in expected.items():
         assert result["ours"][name][0] == pytest.approx(value, rel=1e-14, abs=1e-15), name
         assert result["ours"][name][1] == pytest.approx(grad, rel=1e-14, abs=1e-15), name
-    assert "torch grad" in capsys.readouterr().out
-    assert_png(tmp_path / "chain_rule_before.png")
-    assert_png(tmp_path / "chain_rule_after.png")
+        assert result["by_hand"][name] == pytest.approx(grad, rel=1e-14, abs=1e-15), name
+    out = capsys.readouterr().out
+    assert "PyTorch" in out and "by hand" in out
+    assert re.search(r"^ +x1 +2\.000000 +-1\.500000 +-1\.500000 +-1\.500000$", out, flags=re.M), out
+    for name in ("neuron_before.png", "neuron_after.png"):
+        assert_png(tmp_path / name)
+    assert (tmp_path / "neuron_steps.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
-def test_before_backward_every_grad_is_zero_and_after_they_are_filled_in(chain_rule):
-    v = chain_rule.build_neuron()
+def test_before_backward_every_grad_is_zero_and_after_they_are_filled_in(neuron):
+    v = neuron.build_neuron()
     before = draw_dot(v["o"]).source
     assert before.count("grad 0.0000") == len(v) and "grad -1.5000" not in before
     v["o"].backward()
@@ -236,9 +268,9 @@ def test_before_backward_every_grad_is_zero_and_after_they_are_filled_in(chain_r
     assert "grad -1.5000" in after and "grad 1.0000" in after  # x1 and w1 (and o)
 
 
-def test_chain_rule_demo_runs_without_pytorch(chain_rule, tmp_path, capsys, monkeypatch):
+def test_neuron_lesson_runs_without_pytorch(neuron, tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)  # makes ``import torch`` raise ImportError
-    result = chain_rule.main(tmp_path)
+    result = neuron.main(tmp_path)
     assert result["torch"] is None
     assert "not installed" in capsys.readouterr().out
     assert result["ours"]["x1"][1] == pytest.approx(-1.5)
