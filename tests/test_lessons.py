@@ -12,6 +12,7 @@ Demos are scripts in ``demos/``, not a package, so they are loaded from their fi
 import math
 import re
 import sys
+import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
@@ -274,3 +275,50 @@ def test_neuron_lesson_runs_without_pytorch(neuron, tmp_path, capsys, monkeypatc
     assert result["torch"] is None
     assert "not installed" in capsys.readouterr().out
     assert result["ours"]["x1"][1] == pytest.approx(-1.5)
+
+
+# --- the lecture's three network diagrams ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def network_diagrams():
+    return load_demo("network_diagrams")
+
+
+def png_size(path):
+    """(width, height) in pixels, from the PNG's header (the IHDR chunk right after the magic)."""
+    header = path.read_bytes()[:24]
+    return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+
+
+def svg_texts_and_size(graph):
+    """The words drawn in the picture, its width in points, and the node font size in points."""
+    root = ET.fromstring(graph.pipe(format="svg"))
+    texts = ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    sizes = [float(t.get("font-size")) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    return texts, float(root.get("width").removesuffix("pt")), max(sizes)
+
+
+LECTURE_DIAGRAMS = {  # the lecture's node names, and its layer sizes (inputs first)
+    "network_linear_regression": ({"1", "X", "Y"}, [1, 1]),
+    "network_two_hidden_layers": ({"X1", "X2", "H11", "H12", "H21", "H22", "Y"}, [2, 2, 2, 1]),
+    "network_one_hidden_layer": ({"X", "H11", "H12", "H13", "Y"}, [1, 3, 1]),
+}
+
+
+def test_the_three_diagrams_carry_the_lectures_names_at_a_legible_size(network_diagrams, tmp_path, capsys):
+    drawn = network_diagrams.main(tmp_path)
+    assert set(drawn) == set(LECTURE_DIAGRAMS)
+    out = capsys.readouterr().out
+    for name, (names, sizes) in LECTURE_DIAGRAMS.items():
+        graph = drawn[name]["graph"].copy()
+        del graph.graph_attr["dpi"]  # the same picture at Graphviz's own scale, to measure it in points
+        texts, width_pt, font_pt = svg_texts_and_size(graph)
+        units = {t for t in texts if t in names or t.startswith(("X", "H", "Y")) or t == "1"}
+        assert units == names, name
+        width_px, _ = png_size(tmp_path / f"{name}.png")
+        assert font_pt * width_px / width_pt >= 24, f"{name}: node names only {font_pt * width_px / width_pt:.0f} px tall"
+        weights = sum(a * b for a, b in zip(sizes, sizes[1:]))  # one per arrow
+        biases = sum(sizes[1:])  # one per unit after the inputs
+        assert (drawn[name]["weights"], drawn[name]["biases"]) == (weights, biases)
+        assert re.search(rf" {weights} +{biases} +{weights + biases}$", out, flags=re.M), (name, out)
