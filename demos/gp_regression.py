@@ -1,3 +1,4 @@
+# %% [markdown]
 """A deep ReLU network learns a function drawn from a Gaussian process, by gradient descent.
 
 Data: 200 points of a smooth random function (a Gaussian process with eta 3, rho 10) plus
@@ -10,10 +11,12 @@ What to look at: the final RMSE lands near the noise level (about 0.63 against a
 flattens, and the fitted line follows the dashed latent function through the noisy points.
 """
 
+# %%
 import argparse
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from tinygrad_edu import no_grad
 from tinygrad_edu.data import simulate_gp
@@ -21,9 +24,14 @@ from tinygrad_edu.nn import TensorMLP
 from tinygrad_edu.plots import plot_loss_curve, plot_regression_fit
 from tinygrad_edu.train import fit
 
+threadpool_limits(1)  # one BLAS thread: the same numbers at the same speed, however the lesson is run
+
+
+# %%
 HIDDEN = [16, 32, 64, 64, 32, 16]
 
 
+# %%
 def run(epochs: int = 8000, lr: float = 0.005, seed: int = 0, progress: bool = True):
     data = simulate_gp()  # the lesson's defaults: 200 points, eta 3, rho 10, sigma 0.7, seed 33
     X = data.x_standardized.reshape(-1, 1)  # one column: one input feature
@@ -35,6 +43,7 @@ def run(epochs: int = 8000, lr: float = 0.005, seed: int = 0, progress: bool = T
     return data, model, history, prediction
 
 
+# %%
 def main(out_dir: Path, epochs: int) -> None:
     data, model, history, prediction = run(epochs)
     print(model)
@@ -50,9 +59,10 @@ def main(out_dir: Path, epochs: int) -> None:
     print("saved", out_dir / "gp_loss_curve.png", "and", out_dir / "gp_fit.png")
 
 
+# %%
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=Path("output"), help="folder for the pictures")
     parser.add_argument("--epochs", type=int, default=8000, help="training epochs")
-    args = parser.parse_args()
+    args, _ = parser.parse_known_args()  # known only: in a notebook, sys.argv holds the kernel's arguments
     main(args.out, args.epochs)

@@ -1,3 +1,4 @@
+# %% [markdown]
 """ReLU splines: a one-hidden-layer ReLU network is a spline whose knots it learns.
 
 Data: 1000 points of sin(x) on [0, 4 pi] plus noise of sd 0.2.
@@ -20,10 +21,12 @@ What to look at: both curves follow the sine through the noise, and both printed
 near the noise sd 0.2 (an RMSE far below 0.2 would mean fitting the noise).
 """
 
+# %%
 import argparse
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from tinygrad_edu import no_grad
 from tinygrad_edu.losses import mean_squared_error
@@ -32,7 +35,10 @@ from tinygrad_edu.optim import Adam
 from tinygrad_edu.plots import plot_regression_fit
 from tinygrad_edu.train import fit
 
+threadpool_limits(1)  # one BLAS thread: the same numbers at the same speed, however the lesson is run
 
+
+# %%
 def simulate_sine(n: int = 1000, noise: float = 0.2, seed: int = 0):
     """n evenly spaced x in [0, 4 pi]; y = sin(x) + Normal(0, noise)."""
     rng = np.random.default_rng(seed)
@@ -40,11 +46,13 @@ def simulate_sine(n: int = 1000, noise: float = 0.2, seed: int = 0):
     return x, np.sin(x) + rng.normal(0.0, noise, size=n)
 
 
+# %%
 def relu_basis(x, knots):
     """The design matrix [1, x, (x - k_1)_+, ..., (x - k_K)_+], one column per coefficient."""
     return np.column_stack([np.ones_like(x), x] + [np.maximum(x - k, 0.0) for k in knots])
 
 
+# %%
 def fit_spline(x, y, n_knots: int = 30):
     """Least squares on shifted ReLUs with evenly spaced interior knots; returns the fitted values."""
     knots = np.linspace(x.min(), x.max(), n_knots + 2)[1:-1]  # the two ends would repeat 1 and x
@@ -53,6 +61,7 @@ def fit_spline(x, y, n_knots: int = 30):
     return basis @ coefficients
 
 
+# %%
 def fit_network(x, y, hidden: int = 30, epochs: int = 2000, lr: float = 0.02, seed: int = 0, progress: bool = True):
     """Train TensorMLP(1, [hidden, 1]) with ReLU by backprop; returns the model, fitted values, losses."""
     z = ((x - x.mean()) / x.std()).reshape(-1, 1)
@@ -67,10 +76,12 @@ def fit_network(x, y, hidden: int = 30, epochs: int = 2000, lr: float = 0.02, se
     return model, fitted, history
 
 
+# %%
 def rmse(fitted, y) -> float:
     return float(np.sqrt(np.mean((fitted - y) ** 2)))
 
 
+# %%
 def main(out_dir: Path, epochs: int = 2000, progress: bool = True) -> dict:
     x, y = simulate_sine()
     spline = fit_spline(x, y)
@@ -88,9 +99,10 @@ def main(out_dir: Path, epochs: int = 2000, progress: bool = True) -> dict:
     return {"x": x, "y": y, "spline": spline, "network": network, "history": history}
 
 
+# %%
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=Path("output"), help="folder for the picture")
     parser.add_argument("--epochs", type=int, default=2000, help="training steps for the network")
-    args = parser.parse_args()
+    args, _ = parser.parse_known_args()  # known only: in a notebook, sys.argv holds the kernel's arguments
     main(args.out, args.epochs)

@@ -152,10 +152,37 @@ def test_activations_demo_prints_the_derivatives_and_saves_the_figure(activation
     result = activations.main(tmp_path, points)
     out = capsys.readouterr().out
     for name, (_, slope) in CLOSED_FORMS.items():
-        np.testing.assert_allclose(result[name][1], slope(np.array(points)), rtol=1e-12, atol=1e-15, err_msg=name)
+        np.testing.assert_allclose(result["derivatives"][name][1], slope(np.array(points)), rtol=1e-12, atol=1e-15, err_msg=name)
     assert f"{1 - math.tanh(0.5) ** 2:10.6f}" in out
     assert f"{sigmoid(-2.0) * (1 - sigmoid(-2.0)):10.6f}" in out
     assert_png(tmp_path / "activations.png")
+
+
+def test_relu_prints_the_blogs_numbers(activations, tmp_path, capsys):
+    """relu(x) = max(0, x) for x = -4, ..., 3: the blog's printout 0, 0, 0, 0, 0, 1, 2, 3."""
+    x, relu = activations.relu_printout()
+    assert x.tolist() == [-4, -3, -2, -1, 0, 1, 2, 3]
+    assert relu.tolist() == [0, 0, 0, 0, 0, 1, 2, 3]
+    activations.main(tmp_path)
+    lines = capsys.readouterr().out.splitlines()
+    assert [int(v) for v in lines[1].split("=")[1].split(",")] == [0, 0, 0, 0, 0, 1, 2, 3]
+
+
+def test_the_output_activation_follows_the_outcome(activations, tmp_path, capsys):
+    """identity keeps a real number, sigmoid makes a probability, softmax K probabilities that
+    add up to 1; with scores (z, 0) softmax is sigmoid(z)."""
+    outputs = activations.output_examples(1.5, (2.0, 1.0, 0.1))
+    assert outputs["identity"] == 1.5
+    assert outputs["sigmoid"] == pytest.approx(1 / (1 + math.exp(-1.5)), rel=1e-15)
+    e = [math.exp(2.0), math.exp(1.0), math.exp(0.1)]
+    np.testing.assert_allclose(outputs["softmax"], [v / sum(e) for v in e], rtol=1e-15)
+    assert activations.softmax([0.7, 0.0])[0] == pytest.approx(1 / (1 + math.exp(-0.7)), rel=1e-15)
+    assert np.all(np.isfinite(activations.softmax([1000.0, 0.0])))  # no overflow
+    activations.main(tmp_path)
+    out = capsys.readouterr().out
+    for words in ("identity", "sigmoid", "softmax"):
+        assert re.search(rf"^ .*{words} .*-> ", out, flags=re.M), words
+    assert "(0.6590, 0.2424, 0.0986)" in out
 
 
 # --- ReLU splines --------------------------------------------------------------------------
@@ -322,3 +349,15 @@ def test_the_three_diagrams_carry_the_lectures_names_at_a_legible_size(network_d
         biases = sum(sizes[1:])  # one per unit after the inputs
         assert (drawn[name]["weights"], drawn[name]["biases"]) == (weights, biases)
         assert re.search(rf" {weights} +{biases} +{weights + biases}$", out, flags=re.M), (name, out)
+
+
+def test_the_probability_curve_spans_the_data_and_marks_the_lectures_point(logistic_regression):
+    bmi, y = logistic_regression.simulate_hypertension(200, seed=0)
+    ax = logistic_regression.plot_probability_curve(bmi, y, -4.5, 0.11).axes[0]
+    curves = [line for line in ax.get_lines() if len(line.get_xdata()) > 1]
+    assert len(curves) == 2  # the fit and the truth
+    for line in curves:
+        assert (min(line.get_xdata()), max(line.get_xdata())) == (bmi.min(), bmi.max())
+    points = [line for line in ax.get_lines() if len(line.get_xdata()) == 1]
+    assert [(line.get_xdata()[0], line.get_ydata()[0]) for line in points] == [(30.0, pytest.approx(1 / (1 + math.e), rel=1e-15))]
+    assert any("0.2689" in text.get_text() for text in ax.texts + ax.get_legend().get_texts())
