@@ -199,29 +199,53 @@ def test_the_sine_data_is_as_described(relu_splines):
     assert np.std(y - np.sin(x)) == pytest.approx(0.2, rel=0.1)
 
 
-def test_relu_spline_rmse_matches_an_independent_least_squares_fit(relu_splines):
+def test_the_lectures_spline_design_repeats_x_first_ends_in_zeros_and_has_rank_29(relu_splines):
+    """knots = linspace(0, 4 pi, 30), columns (x - k) * (x > k): the first column is x, the last
+    all zeros (no x exceeds the largest x), so the 30 columns have rank 29."""
+    x, _ = relu_splines.simulate_sine()
+    knots = relu_splines.lecture_knots(x)
+    np.testing.assert_array_equal(knots, np.linspace(0.0, 4 * np.pi, 30))
+    columns = relu_splines.relu_columns(x, knots)
+    assert columns.shape == (1000, 30)
+    np.testing.assert_array_equal(columns[:, 0], x)
+    np.testing.assert_array_equal(columns[:, -1], np.zeros(1000))
+    for j in (5, 17):  # a column in the middle is a ReLU shifted to its knot, computed another way
+        np.testing.assert_allclose(columns[:, j], np.where(x > knots[j], x - knots[j], 0.0), rtol=0, atol=1e-15)
+    assert np.linalg.matrix_rank(columns) == 29
+
+
+def test_relu_spline_is_the_least_squares_fit_with_an_intercept(relu_splines):
+    """The same fit as scikit-learn's LinearRegression: centre X and y, solve by QR, add back."""
     x, y = relu_splines.simulate_sine()
-    knots = np.linspace(0, 4 * np.pi, 32)[1:-1]  # 30 evenly spaced interior knots
-    columns = [np.ones_like(x), x] + [np.where(x > k, x - k, 0.0) for k in knots]
-    basis = np.stack(columns, axis=1)
-    coefficients = np.linalg.lstsq(basis, y, rcond=None)[0]
-    expected = np.sqrt(np.mean((basis @ coefficients - y) ** 2))
-    spline = relu_splines.fit_spline(x, y)
-    assert np.sqrt(np.mean((spline - y) ** 2)) == pytest.approx(expected, rel=1e-9)
-    assert 0.17 < expected < 0.23  # near the noise sd 0.2
+    knots = np.linspace(0, 4 * np.pi, 30)
+    X = np.stack([np.where(x > k, x - k, 0.0) for k in knots[:-1]], axis=1)  # the zero column adds nothing
+    Xc, yc = X - X.mean(axis=0), y - y.mean()
+    q, r = np.linalg.qr(Xc)
+    slopes = np.linalg.solve(r, q.T @ yc)
+    expected = y.mean() + Xc @ slopes
+    spline, rank = relu_splines.fit_spline(x, y)
+    np.testing.assert_allclose(spline, expected, rtol=0, atol=1e-9)
+    assert rank == 29
+    assert 0.17 < np.sqrt(np.mean((spline - y) ** 2)) < 0.23  # near the noise sd 0.2
 
 
-def test_relu_network_fits_the_sine_as_well_as_the_spline(relu_splines, tmp_path, capsys):
+def test_relu_network_follows_the_sine_over_the_whole_range(relu_splines, tmp_path, capsys):
+    """Cut [0, 4 pi] in ten pieces: in each, the network is close to sin(x), the last piece too."""
     result = relu_splines.main(tmp_path, epochs=2000, progress=False)
-    x, y = result["x"], result["y"]
-    network_rmse = np.sqrt(np.mean((result["network"] - y) ** 2))
+    x, y, network = result["x"], result["y"], result["network"]
+    edges = np.linspace(0, 4 * np.pi, 11)
+    for low, high in zip(edges, edges[1:]):
+        piece = (x >= low) & (x <= high)
+        distance = np.sqrt(np.mean((network[piece] - np.sin(x[piece])) ** 2))
+        assert distance < 0.1, f"the network misses the sine on [{low:.2f}, {high:.2f}]: RMSE {distance:.3f}"
+    network_rmse = np.sqrt(np.mean((network - y) ** 2))
     spline_rmse = np.sqrt(np.mean((result["spline"] - y) ** 2))
     assert 0.17 < network_rmse < 0.23
-    assert network_rmse < spline_rmse + 0.02
-    assert np.sqrt(np.mean((result["network"] - np.sin(x)) ** 2)) < 0.1  # it found the sine, not the noise
     assert result["history"][-1] < 0.1 * result["history"][0]
     out = capsys.readouterr().out
-    assert f"RMSE {network_rmse:.4f}" in out and f"RMSE {spline_rmse:.4f}" in out
+    assert f"RMSE {network_rmse:.4f}" in out and f"RMSE {spline_rmse:.4f}" in out and "(rank 29 + intercept)" in out
+    inside = np.sum((result["bends"] >= 0) & (result["bends"] <= 4 * np.pi))
+    assert f"bends at {inside} points inside" in out
     assert_png(tmp_path / "relu_splines.png")
 
 
