@@ -9,6 +9,9 @@ PyTorch's. Each demo's pictures are saved as real PNG files.
 Demos are scripts in ``demos/``, not a package, so they are loaded from their file paths.
 """
 
+import contextlib
+import inspect
+import io
 import math
 import re
 import sys
@@ -19,6 +22,12 @@ import pytest
 
 from demo_loader import PNG_MAGIC, load_demo
 
+from tinygrad_edu import Tensor, no_grad
+from tinygrad_edu.data import simulate_gp
+from tinygrad_edu.losses import root_mean_squared_error
+from tinygrad_edu.nn import TensorMLP
+from tinygrad_edu.optim import SGD
+from tinygrad_edu.train import fit
 from tinygrad_edu.viz import draw_dot
 
 
@@ -385,3 +394,143 @@ def test_the_probability_curve_spans_the_data_and_marks_the_lectures_point(logis
     points = [line for line in ax.get_lines() if len(line.get_xdata()) == 1]
     assert [(line.get_xdata()[0], line.get_ydata()[0]) for line in points] == [(30.0, pytest.approx(1 / (1 + math.e), rel=1e-15))]
     assert any("0.2689" in text.get_text() for text in ax.texts + ax.get_legend().get_texts())
+
+
+# --- the Gaussian-process lesson -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def gp_regression():
+    return load_demo("gp_regression")
+
+
+@pytest.fixture(scope="module")
+def gp_lesson(gp_regression, tmp_path_factory):
+    """The whole lesson, 8000 epochs, with its printout and its progress bar."""
+    out = tmp_path_factory.mktemp("gp")
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        result = gp_regression.main(out, epochs=8000, progress=True)
+    return result, stdout.getvalue(), stderr.getvalue(), out
+
+
+def test_gp_lesson_prints_one_final_rmse_the_one_its_progress_bar_ends_on(gp_lesson):
+    result, printed, bar, _ = gp_lesson
+    data = result["data"]
+    finals = re.findall(r"^final RMSE: (\d\.\d{4})\b", printed, flags=re.M)
+    assert len(finals) == 1, printed
+    assert re.findall(r"rmse=(\d\.\d{4})", bar)[-1] == finals[0]  # the bar's last word
+    trained = np.sqrt(np.mean((result["prediction"] - data.y) ** 2))  # the trained network, recomputed
+    assert f"{trained:.4f}" == finals[0]
+    assert 0.55 < trained < 0.70
+    fit_labels = [t.get_text() for t in result["figures"]["gp_fit.png"].axes[0].get_legend().get_texts()]
+    assert f"network (RMSE {finals[0]})" in fit_labels
+    other_numbers = set(re.findall(r"\b0\.6\d{2,}", printed)) - {finals[0], f"{np.sqrt(np.mean((data.latent - data.y) ** 2)):.4f}"}
+    assert other_numbers <= {"0.63"}, other_numbers  # the blog's "about 0.63", nothing else near it
+
+
+def test_gp_lesson_draws_the_data_alone_and_the_loss_by_epoch_against_the_noise_level(gp_lesson):
+    result, _, _, out = gp_lesson
+    data = result["data"]
+    ax = result["figures"]["gp_data.png"].axes[0]
+    assert ax.get_lines() == [] and len(ax.collections) == 1  # points only: no fit, no truth
+    np.testing.assert_array_equal(ax.collections[0].get_offsets(), np.column_stack([data.x, data.y]))
+    ax = result["figures"]["gp_loss_curve.png"].axes[0]
+    assert ax.get_xlabel() == "epoch"
+    curve, reference = ax.get_lines()
+    np.testing.assert_array_equal(curve.get_xdata(), np.arange(1, 8001))
+    assert list(reference.get_ydata()) == [0.7, 0.7] and "0.7" in reference.get_label()
+    for name in ("gp_data.png", "gp_loss_curve.png", "gp_fit.png"):
+        assert_png(out / name)
+
+
+def test_gp_lesson_docstring_states_the_numbers_the_code_uses(gp_regression, gp_lesson):
+    _, printed, _, _ = gp_lesson
+    doc = gp_regression.__doc__
+    defaults = inspect.signature(simulate_gp).parameters
+    for name in ("eta", "rho"):
+        assert f"{name} = {defaults[name].default:g}" in doc, name
+    assert f"sigma = {defaults['sigma'].default:g}" in doc and f"seed {defaults['seed'].default}" in doc
+    assert f"TensorMLP(1, {gp_regression.HIDDEN + [1]})" in doc
+    assert re.search(r"# (\d+) parameters", printed)[1] in doc
+    assert "N(0, 2 / fan_in)" in doc and "z = (x - mean) / sd" in doc
+    assert "K_ij = eta**2 exp(-d_ij**2 / (2 rho**2))" in doc
+
+
+def test_he_initialisation_keeps_the_activations_on_one_scale_through_the_layers(gp_lesson):
+    result, printed, _, _ = gp_lesson
+    scales = result["scales"]
+    assert len(scales) == 6 and all(0.3 < s < 3 for s in scales)
+    assert " ".join(f"{s:.2f}" for s in scales) in printed
+
+
+def test_raw_x_overshoots_as_the_docstring_says():
+    """With x from -50 to 50 instead of z, the same network and learning rate start with an RMSE
+    near 44, jump above 100 within three steps, and end little better than the mean."""
+    data = simulate_gp()
+    model = TensorMLP(1, [16, 32, 64, 64, 32, 16, 1], activation="relu", seed=0)
+    history = fit(model, data.x.reshape(-1, 1), data.y.reshape(-1, 1), epochs=300, loss_fn=root_mean_squared_error,
+                  optimizer=SGD(model.parameters(), lr=0.005), progress=False)
+    assert 35 < history[0] < 55 and max(history[:3]) > 100
+    assert history[-1] > 0.75 * data.y.std()  # the mean alone scores data.y.std()
+
+
+# --- the blog's own program ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def blog():
+    return load_demo("gp_blog_program")
+
+
+def test_init_pars_is_the_library_network_stored_nodes_as_columns(blog):
+    hidden = [16, 32, 64, 64, 32, 16]
+    pars = blog.init_pars(1, hidden, seed=5)
+    model = TensorMLP(1, hidden + [1], activation="relu", seed=5)
+    assert [W.shape for W, _ in pars] == [(a, b) for a, b in zip([1] + hidden, hidden + [1])]  # J x H
+    for (W, b), layer in zip(pars, model.layers):
+        np.testing.assert_array_equal(W.data, layer.weight.data.T)
+        np.testing.assert_array_equal(b.data, layer.bias.data)
+    X = np.linspace(-1.7, 1.7, 9).reshape(-1, 1)
+    np.testing.assert_allclose(blog.NN(pars).forward(Tensor(X)).data, model(X).data, rtol=1e-12, atol=1e-12)
+
+
+def test_optimizer_nn_trains_exactly_as_the_librarys_five_steps(blog, gp_regression):
+    data = simulate_gp()
+    X, y = data.x_standardized.reshape(-1, 1), data.y.reshape(-1, 1)
+    optimizer = blog.OptimizerNN(blog.NN(blog.init_pars(1, gp_regression.HIDDEN, seed=0)), X, y, lr=0.005)
+    optimizer.train(40, progress=False)
+    model = TensorMLP(1, gp_regression.HIDDEN + [1], activation="relu", seed=0)
+    history = fit(model, X, y, epochs=40, loss_fn=root_mean_squared_error, optimizer=SGD(model.parameters(), lr=0.005),
+                  progress=False)
+    np.testing.assert_allclose(optimizer.loss_values(), history, rtol=1e-10)
+    with no_grad():
+        np.testing.assert_allclose(optimizer.pred_values(), model(X).data.ravel(), rtol=1e-9, atol=1e-12)
+    assert optimizer.loss_values()[-1] < optimizer.loss_values()[0]
+
+
+def test_the_blog_program_prints_the_blogs_rmse_beside_its_own_and_the_spread_over_seeds(blog, tmp_path, capsys):
+    result = blog.main(tmp_path, epochs=8000, seeds=2, progress=False)
+    out = capsys.readouterr().out
+    assert "0.6291500277106367" in out and repr(result["rmse"]) in out
+    assert abs(result["rmse"] - 0.6291500277106367) < 0.05 and len(result["losses"]) == 8000
+    assert len(result["spread"]) == 2 and result["spread"][0] == result["rmse"]
+    assert "seeds 0 to 1:" in out and f"{min(result['spread']):.4f} to {max(result['spread']):.4f}" in out
+    assert_png(tmp_path / "gp_blog_program.png")
+
+
+def test_the_blog_programs_table_names_what_exists(blog):
+    """Every name in the left column is in the program; every library name on the right exists."""
+    import tinygrad_edu.losses
+    import tinygrad_edu.optim
+    import tinygrad_edu.train
+
+    for name in ("init_pars", "NN", "rmse", "OptimizerNN"):
+        assert f"{name}(" in blog.__doc__ and hasattr(blog, name), name
+    for method in ("_calc_loss", "_adjust", "_zero", "_epoch", "train", "loss_values", "pred_values"):
+        assert f".{method}(" in blog.__doc__ and callable(getattr(blog.OptimizerNN, method)), method
+    assert hasattr(tinygrad_edu.train, "fit") and hasattr(tinygrad_edu.losses, "root_mean_squared_error")
+    assert callable(tinygrad_edu.optim.SGD.step) and callable(tinygrad_edu.optim.SGD.zero_grad)
+    for words in ("train.fit(model, X, y", "TensorMLP(J, H_list + [1]", "losses.root_mean_squared_error",
+                  "optimizer.step()", "optimizer.zero_grad()", "out x in"):
+        assert words in blog.__doc__, words
