@@ -26,6 +26,8 @@ from tinygrad_edu.plots import plot_decision_boundary
 
 threadpool_limits(1)  # one BLAS thread: the same numbers at the same speed, however the lesson is run
 
+# %% [markdown]
+# ## One step: predict, measure (hinge loss + L2), differentiate, adjust
 
 # %%
 def training_step(model, optimizer, X, y):
@@ -39,6 +41,9 @@ def training_step(model, optimizer, X, y):
     return loss.data, accuracy
 
 
+# %% [markdown]
+# ## The data, the model, and 100 steps of training
+
 # %%
 def train(steps: int = 100, seed: int = 0, progress: bool = True):
     X, y = make_moons(n_samples=100, noise=0.1, seed=1)
@@ -51,8 +56,11 @@ def train(steps: int = 100, seed: int = 0, progress: bool = True):
     return model, X, y, history
 
 
+# %% [markdown]
+# ## Look: the loss, the accuracy and the decision boundary
+
 # %%
-def main(out_dir: Path, steps: int) -> None:
+def main(out_dir: Path, steps: int = 100) -> dict:
     model, X, y, history = train(steps)
     print(model)
     for step in list(range(0, steps, max(1, steps // 10))) + [steps - 1]:
@@ -68,6 +76,7 @@ def main(out_dir: Path, steps: int) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     fig.savefig(out_dir / "moons_decision_boundary.png", dpi=120)
     print("saved", out_dir / "moons_decision_boundary.png")
+    return {"accuracy": final_accuracy, "history": history}
 
 
 # %%
