@@ -5,13 +5,17 @@ drawn. And the list of lessons in demos/lessons.txt is the one the Makefile and 
 
 Training lessons run with fewer epochs here (``QUICK``): these tests check that each notebook
 runs from top to bottom and draws its pictures; the numbers each lesson prints after its full
-training are checked in test_lessons.py and test_demos.py.
+training are checked in test_lessons.py and test_demos.py. Each lesson sets one BLAS thread
+itself, so a notebook prints the numbers a direct run prints.
 """
 
 import ast
+import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -97,3 +101,24 @@ def test_each_lesson_runs_as_a_notebook_and_draws_its_figures(name, tmp_path):
         assert path.exists(), f"{name} did not draw {figure}"
         if figure.endswith(".png"):
             assert path.read_bytes()[:8] == PNG_MAGIC, figure
+
+
+def test_each_lesson_sets_one_blas_thread_itself():
+    """Run directly, from make, in a notebook or imported: a lesson makes NumPy's BLAS use one
+    thread, whatever the environment asked for, so it prints the same numbers at the same speed."""
+    script = f"""
+import importlib.util, json, sys
+from threadpoolctl import threadpool_info, threadpool_limits
+found = {{}}
+for name in {NAMES!r}:
+    threadpool_limits(2)  # as a machine with OPENBLAS_NUM_THREADS=2 would start
+    spec = importlib.util.spec_from_file_location("lesson_" + name, {str(DEMOS)!r} + "/" + name + ".py")
+    spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    found[name] = sorted({{pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}})
+print(json.dumps(found))
+"""
+    env = {key: value for key, value in os.environ.items() if not key.endswith("_NUM_THREADS")}
+    env.update(OPENBLAS_NUM_THREADS="2", OMP_NUM_THREADS="2", MKL_NUM_THREADS="2")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert found == {name: [1] for name in NAMES}
