@@ -29,6 +29,7 @@ lesson prints each on an example, softmax in plain NumPy (written the stable way
 the largest score first changes nothing mathematically, and keeps exp from overflowing).
 """
 
+
 # %%
 import argparse
 from pathlib import Path

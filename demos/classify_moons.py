@@ -10,6 +10,7 @@ What to look at: the printed accuracy reaches 100%, and the saved picture shows 
 bending between the two moons.
 """
 
+
 # %%
 import argparse
 from pathlib import Path
@@ -25,6 +26,7 @@ from tinygrad_edu.optim import SGD
 from tinygrad_edu.plots import plot_decision_boundary
 
 threadpool_limits(1)  # one BLAS thread: the same numbers at the same speed, however the lesson is run
+
 
 # %% [markdown]
 # ## One step: predict, measure (hinge loss + L2), differentiate, adjust

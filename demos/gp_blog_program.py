@@ -49,6 +49,7 @@ What to look at: the printed RMSEs (the blog's, this program's, the range over t
 minute: ten networks, 8000 epochs each.
 """
 
+
 # %%
 import argparse
 from pathlib import Path
@@ -65,6 +66,7 @@ threadpool_limits(1)  # one BLAS thread: the same numbers at the same speed, how
 
 BLOG_RMSE = 0.6291500277106367  # the final RMSE the blog prints after 8000 epochs
 HIDDEN = [16, 32, 64, 64, 32, 16]
+
 
 # %% [markdown]
 # ## The parameters: one (W, b) pair per layer, W of shape J x H ("nodes are columns")

@@ -50,6 +50,7 @@ itself scores 0.67 on these points). The exact digits depend on the seed of the 
 weights and on the order of floating-point sums; ``gp_blog_program.py`` shows the spread.
 """
 
+
 # %%
 import argparse
 from pathlib import Path
@@ -67,6 +68,7 @@ from tinygrad_edu.optim import SGD
 from tinygrad_edu.plots import plot_loss_curve, plot_regression_fit
 
 threadpool_limits(1)  # one BLAS thread: the same numbers at the same speed, however the lesson is run
+
 
 # %% [markdown]
 # ## 1. Make the data, and look at it alone

@@ -18,6 +18,7 @@ coefficients from ``np.linalg.lstsq`` to 1e-6 (in fact to about 1e-9); the saved
 picture shows the two arrows with their fitted weights; the plot shows the fitted line.
 """
 
+
 # %%
 import argparse
 from pathlib import Path

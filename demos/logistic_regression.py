@@ -23,6 +23,7 @@ the data covers (18 to 40, where the curve is still in the lower half of its S),
 curve sigmoid(-4 + 0.1 BMI), with the lecture's point x = 30 -> 0.2689 marked on it.
 """
 
+
 # %%
 import argparse
 from pathlib import Path

@@ -25,6 +25,7 @@ names are legible), and the printed count of weights and biases of each network,
 ``TensorMLP`` of the same shape: one weight per arrow, one bias per unit after the inputs.
 """
 
+
 # %%
 import argparse
 from pathlib import Path
@@ -35,6 +36,7 @@ from tinygrad_edu.nn import TensorMLP
 from tinygrad_edu.viz import draw_network, save
 
 threadpool_limits(1)  # one BLAS thread: the same numbers at the same speed, however the lesson is run
+
 
 # %% [markdown]
 # ## The three networks: layer sizes, inputs first

@@ -21,6 +21,7 @@ beside the hand calculation above and beside PyTorch's autograd (if installed); 
 browser, use the arrow keys).
 """
 
+
 # %%
 import argparse
 from pathlib import Path
@@ -32,6 +33,7 @@ from tinygrad_edu.stepper import save_step_through
 from tinygrad_edu.viz import draw_dot, save
 
 threadpool_limits(1)  # one BLAS thread: the same numbers at the same speed, however the lesson is run
+
 
 # %% [markdown]
 # ## The neuron, one labelled value per step of the formula

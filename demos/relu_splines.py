@@ -47,6 +47,7 @@ straight line. Both printed RMSEs land near the noise sd 0.2 (an RMSE far below 
 fitting the noise), and both fits are within an RMSE of 0.05 of the true sine (also printed).
 """
 
+
 # %%
 import argparse
 from pathlib import Path
@@ -62,6 +63,7 @@ from tinygrad_edu.plots import plot_regression_fit
 from tinygrad_edu.train import fit
 
 threadpool_limits(1)  # one BLAS thread: the same numbers at the same speed, however the lesson is run
+
 
 # %% [markdown]
 # ## 1. Make the data: a noisy sine
