@@ -33,13 +33,14 @@ blog's, 0.6291500277106367. They agree to about two decimals, not to sixteen, an
 be expected to: the final RMSE depends on
 
 * the initial weights: the lesson trains ten networks that differ only in their seed and prints
-  the range of their final RMSEs, several hundredths wide, far wider than the difference from
-  the blog; and
+  the range of their final RMSEs, many times wider than the gap between the blog's number and
+  this program's; and
 * the order of floating-point sums: a matrix product adds its terms in an order that depends on
-  the BLAS library, the processor and the number of threads, each order rounds differently,
+  the BLAS library, the processor and the number of threads; each order rounds differently,
   and 8000 steps of gradient descent carry those last-digit differences forward until they
-  show in the third decimal (the loss curve wobbles by more than that from one epoch to the
-  next).
+  show in the second or third decimal (this training, run with NumPy's BLAS on two threads
+  instead of one, has been seen to end at 0.622 instead of 0.630). The loss curve wobbles by
+  as much from one epoch to the next.
 
 So "about 0.63, a little below the noise sd 0.7" is the lesson, not a digit-for-digit number.
 (This lesson sets one BLAS thread, so on one machine it prints the same digits every run.)
