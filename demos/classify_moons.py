@@ -1,3 +1,4 @@
+# %% [markdown]
 """A neural network of scalars learns a curved decision boundary (micrograd's classic demo).
 
 Data: two interleaving half moons, labels -1 and +1. Model: MLP(2, [16, 16, 1]) with ReLU,
@@ -9,10 +10,13 @@ What to look at: the printed accuracy reaches 100%, and the saved picture shows 
 bending between the two moons.
 """
 
+
+# %%
 import argparse
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from tinygrad_edu.data import make_moons
@@ -21,7 +25,13 @@ from tinygrad_edu.nn import MLP
 from tinygrad_edu.optim import SGD
 from tinygrad_edu.plots import plot_decision_boundary
 
+threadpool_limits(1)  # one BLAS thread: the same numbers at the same speed, however the lesson is run
 
+
+# %% [markdown]
+# ## One step: predict, measure (hinge loss + L2), differentiate, adjust
+
+# %%
 def training_step(model, optimizer, X, y):
     """One step of gradient descent; returns the loss and the accuracy before the update."""
     scores = [model(x.tolist()) for x in X]  # predict
@@ -33,6 +43,10 @@ def training_step(model, optimizer, X, y):
     return loss.data, accuracy
 
 
+# %% [markdown]
+# ## The data, the model, and 100 steps of training
+
+# %%
 def train(steps: int = 100, seed: int = 0, progress: bool = True):
     X, y = make_moons(n_samples=100, noise=0.1, seed=1)
     model = MLP(2, [16, 16, 1], activation="relu", seed=seed)
@@ -44,7 +58,11 @@ def train(steps: int = 100, seed: int = 0, progress: bool = True):
     return model, X, y, history
 
 
-def main(out_dir: Path, steps: int = 100) -> None:
+# %% [markdown]
+# ## Look: the loss, the accuracy and the decision boundary
+
+# %%
+def main(out_dir: Path, steps: int = 100) -> dict:
     model, X, y, history = train(steps)
     print(model)
     for step in list(range(0, steps, max(1, steps // 10))) + [steps - 1]:
@@ -60,11 +78,13 @@ def main(out_dir: Path, steps: int = 100) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     fig.savefig(out_dir / "moons_decision_boundary.png", dpi=120)
     print("saved", out_dir / "moons_decision_boundary.png")
+    return {"accuracy": final_accuracy, "history": history}
 
 
+# %%
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=Path("output"), help="folder for the picture")
     parser.add_argument("--steps", type=int, default=100, help="training steps")
-    args = parser.parse_args()
+    args, _ = parser.parse_known_args()  # known only: in a notebook, sys.argv holds the kernel's arguments
     main(args.out, args.steps)

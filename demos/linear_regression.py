@@ -1,3 +1,4 @@
+# %% [markdown]
 """Linear regression is a neural network: one input, an intercept node "1", one linear output.
 
 Data: 100 simulated people, body-mass index (BMI) between 18 and 40, systolic blood pressure
@@ -17,10 +18,13 @@ coefficients from ``np.linalg.lstsq`` to 1e-6 (in fact to about 1e-9); the saved
 picture shows the two arrows with their fitted weights; the plot shows the fitted line.
 """
 
+
+# %%
 import argparse
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from tinygrad_edu.losses import mean_squared_error
 from tinygrad_edu.nn import Neuron
@@ -28,7 +32,13 @@ from tinygrad_edu.optim import SGD
 from tinygrad_edu.plots import plot_regression_fit
 from tinygrad_edu.viz import draw_network, save
 
+threadpool_limits(1)  # one BLAS thread: the same numbers at the same speed, however the lesson is run
 
+
+# %% [markdown]
+# ## 1. Make the data: 100 simulated people
+
+# %%
 def simulate_blood_pressure(n: int = 100, seed: int = 0):
     """BMI ~ Uniform(18, 40) and SBP = 90 + 1.2 * BMI + Normal(0, 10), in mmHg."""
     rng = np.random.default_rng(seed)
@@ -37,6 +47,10 @@ def simulate_blood_pressure(n: int = 100, seed: int = 0):
     return bmi, sbp
 
 
+# %% [markdown]
+# ## 2-4. The model (one linear neuron), the loss (mean squared error), training (gradient descent)
+
+# %%
 def fit_by_gradient_descent(bmi, sbp, lr: float = 0.25, tolerance: float = 1e-9, max_steps: int = 1000):
     """Train a linear neuron by gradient descent on standardized BMI; return it in BMI units.
 
@@ -63,6 +77,10 @@ def fit_by_gradient_descent(bmi, sbp, lr: float = 0.25, tolerance: float = 1e-9,
     return neuron, step
 
 
+# %% [markdown]
+# ## The answer to compare with: least squares
+
+# %%
 def least_squares(bmi, sbp):
     """The textbook answer: minimize |X beta - y|**2 with X = [1, BMI]; returns (intercept, slope)."""
     X = np.column_stack([np.ones_like(bmi), bmi])
@@ -70,6 +88,10 @@ def least_squares(bmi, sbp):
     return float(beta[0]), float(beta[1])
 
 
+# %% [markdown]
+# ## 5. Look: the weights beside least squares, the network with its weights, the fitted line
+
+# %%
 def main(out_dir: Path, n: int = 100, seed: int = 0) -> dict:
     bmi, sbp = simulate_blood_pressure(n, seed)
     neuron, steps = fit_by_gradient_descent(bmi, sbp)
@@ -83,8 +105,9 @@ def main(out_dir: Path, n: int = 100, seed: int = 0) -> dict:
 
     out_dir.mkdir(parents=True, exist_ok=True)
     network = draw_network(neuron, bias=True, input_names=["BMI"], output_names=["SBP"], weight_labels=True)
-    for suffix in ("svg", "png"):
-        print("saved", save(network, out_dir / f"linear_regression_network.{suffix}"))
+    print("saved", save(network, out_dir / "linear_regression_network.svg"))
+    network.graph_attr["dpi"] = "200"  # a sharp PNG (Graphviz's default is 96 dots per inch)
+    print("saved", save(network, out_dir / "linear_regression_network.png"))
     fitted = np.array([neuron([x]).data for x in bmi])
     fig = plot_regression_fit(bmi, sbp, {f"SBP = {gd[0]:.1f} + {gd[1]:.2f} BMI": fitted},
                               title="Linear regression: a one-neuron network")
@@ -95,7 +118,9 @@ def main(out_dir: Path, n: int = 100, seed: int = 0) -> dict:
     return {"gradient_descent": gd, "least_squares": ls, "steps": steps, "bmi": bmi, "sbp": sbp}
 
 
+# %%
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=Path("output"), help="folder for the pictures")
-    main(parser.parse_args().out)
+    args, _ = parser.parse_known_args()  # known only: in a notebook, sys.argv holds the kernel's arguments
+    main(args.out)

@@ -1,3 +1,4 @@
+# %% [markdown]
 """Logistic regression is a neural network: linear regression's picture with a sigmoid output.
 
 The lesson's example first: with intercept -4 and slope 0.1, a person with x = 30 has
@@ -17,14 +18,19 @@ standardization back into the weights: w_BMI = w / sd, b_BMI = b - w * mean / sd
 
 What to look at: the weights from gradient descent equal the maximum-likelihood estimates
 found by Newton's method (iteratively reweighted least squares, written below in NumPy) to
-1e-6; the saved plot shows the fitted S-shaped probability curve through the 0/1 data.
+1e-6; the saved plot shows the fitted probability curve through the 0/1 data, over the BMIs
+the data covers (18 to 40, where the curve is still in the lower half of its S), beside the true
+curve sigmoid(-4 + 0.1 BMI), with the lecture's point x = 30 -> 0.2689 marked on it.
 """
 
+
+# %%
 import argparse
 from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
+from threadpoolctl import threadpool_limits
 
 from tinygrad_edu import Value
 from tinygrad_edu.losses import binary_cross_entropy
@@ -32,12 +38,22 @@ from tinygrad_edu.nn import Neuron
 from tinygrad_edu.optim import SGD
 from tinygrad_edu.viz import draw_network, save
 
+threadpool_limits(1)  # one BLAS thread: the same numbers at the same speed, however the lesson is run
 
+
+# %% [markdown]
+# ## The lecture's example
+
+# %%
 def lesson_example(intercept: float = -4.0, slope: float = 0.1, x: float = 30.0) -> float:
     """sigmoid(intercept + slope * x), with the library's own ``Value.sigmoid``."""
     return (Value(intercept) + Value(slope) * x).sigmoid().data
 
 
+# %% [markdown]
+# ## 1. Make the data: 200 simulated people
+
+# %%
 def simulate_hypertension(n: int = 200, seed: int = 0):
     """BMI ~ Uniform(18, 40); hypertension ~ Bernoulli(sigmoid(-4 + 0.1 * BMI))."""
     rng = np.random.default_rng(seed)
@@ -47,6 +63,10 @@ def simulate_hypertension(n: int = 200, seed: int = 0):
     return bmi, hypertension
 
 
+# %% [markdown]
+# ## 2-4. The model (a sigmoid neuron), the loss (binary cross-entropy), training (gradient descent)
+
+# %%
 def fit_by_gradient_descent(bmi, y, lr: float = 4.0, tolerance: float = 1e-10, max_steps: int = 2000):
     """Train a sigmoid neuron on standardized BMI; return it in BMI units and the steps taken."""
     mean, sd = bmi.mean(), bmi.std()
@@ -70,6 +90,10 @@ def fit_by_gradient_descent(bmi, y, lr: float = 4.0, tolerance: float = 1e-10, m
     return neuron, step
 
 
+# %% [markdown]
+# ## The answer to compare with: maximum likelihood by Newton's method
+
+# %%
 def newton_irls(x, y, iterations: int = 50):
     """Maximum likelihood for logistic regression by Newton's method; returns (intercept, slope).
 
@@ -88,9 +112,14 @@ def newton_irls(x, y, iterations: int = 50):
     return float(beta[0]), float(beta[1])
 
 
+# %% [markdown]
+# ## 5. Look: the fitted probability curve
+
+# %%
 def plot_probability_curve(bmi, y, intercept: float, slope: float) -> Figure:
-    """The 0/1 outcomes (jittered a little so they do not overlap) and the fitted p(BMI)."""
-    grid = np.linspace(10.0, 70.0, 300)
+    """The 0/1 outcomes (jittered a little so they do not overlap), the fitted p(BMI) and the true
+    curve over the range of the data, and the lecture's point sigmoid(-4 + 0.1 * 30) marked."""
+    grid = np.linspace(bmi.min(), bmi.max(), 300)  # the curve where there is data, no further
     jitter = np.random.default_rng(1).uniform(-0.03, 0.03, size=len(y))
     fig = Figure(figsize=(7, 4))
     ax = fig.add_subplot()
@@ -98,14 +127,19 @@ def plot_probability_curve(bmi, y, intercept: float, slope: float) -> Figure:
     ax.plot(grid, 1 / (1 + np.exp(-(intercept + slope * grid))), linewidth=2,
             label=f"p = sigmoid({intercept:.2f} + {slope:.3f} BMI)")
     ax.plot(grid, 1 / (1 + np.exp(-(-4.0 + 0.1 * grid))), "k--", linewidth=1, label="truth: sigmoid(-4 + 0.1 BMI)")
+    example = lesson_example()
+    ax.plot([30.0], [example], "o", color="#dc2626", markersize=7, label=f"the lecture's x = 30: p = {example:.4f}")
+    ax.annotate(f"sigmoid(-4 + 0.1 * 30) = {example:.4f}", (30.0, example), xytext=(8, -16),
+                textcoords="offset points", fontsize=8, color="#dc2626")
     ax.set_xlabel("BMI (kg/m$^2$)")
     ax.set_ylabel("probability of hypertension")
     ax.set_title("Logistic regression: a one-neuron network with a sigmoid output")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="center left", fontsize=8)
     fig.tight_layout()
     return fig
 
 
+# %%
 def main(out_dir: Path, n: int = 200, seed: int = 0) -> dict:
     example = lesson_example()
     print(f"the lesson's example: sigmoid(-4 + 0.1 * 30) = {example!r}")
@@ -122,14 +156,17 @@ def main(out_dir: Path, n: int = 200, seed: int = 0) -> dict:
 
     out_dir.mkdir(parents=True, exist_ok=True)
     network = draw_network(neuron, bias=True, input_names=["BMI"], output_names=["hypertension"], weight_labels=True)
-    for suffix in ("svg", "png"):
-        print("saved", save(network, out_dir / f"logistic_regression_network.{suffix}"))
+    print("saved", save(network, out_dir / "logistic_regression_network.svg"))
+    network.graph_attr["dpi"] = "200"  # a sharp PNG (Graphviz's default is 96 dots per inch)
+    print("saved", save(network, out_dir / "logistic_regression_network.png"))
     plot_probability_curve(bmi, y, *gd).savefig(out_dir / "logistic_regression_fit.png", dpi=120)
     print("saved", out_dir / "logistic_regression_fit.png")
     return {"example": example, "gradient_descent": gd, "newton": newton, "steps": steps, "bmi": bmi, "y": y}
 
 
+# %%
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=Path("output"), help="folder for the pictures")
-    main(parser.parse_args().out)
+    args, _ = parser.parse_known_args()  # known only: in a notebook, sys.argv holds the kernel's arguments
+    main(args.out)

@@ -21,3 +21,13 @@ def load_demo(name: str):
 
 def load_benchmark(name: str):
     return _load_script("benchmarks", name)
+
+
+def lessons():
+    """``[(module name, one-line title), ...]``, from demos/lessons.txt: the order of the story."""
+    rows = []
+    for line in (ROOT / "demos" / "lessons.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, title = line.split(maxsplit=1)
+            rows.append((name, title.strip()))
+    return rows

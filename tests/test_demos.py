@@ -1,12 +1,10 @@
-"""The demos run, and say what they claim: the neuron's gradients are the chain rule by hand,
-and the scalar MLP learns to separate the two moons completely.
+"""The moons demo runs and says what it claims: the scalar MLP learns to separate the two moons
+completely; and ``make_moons`` makes the data it describes.
 
 Demos are scripts in ``demos/``, not a package, so they are loaded from their file paths.
 """
 
 import math
-import shutil
-import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
@@ -18,56 +16,8 @@ from tinygrad_edu.data import make_moons
 
 
 @pytest.fixture(scope="module")
-def neuron_graph():
-    return load_demo("neuron_graph")
-
-
-@pytest.fixture(scope="module")
 def classify_moons():
     return load_demo("classify_moons")
-
-
-# --- neuron_graph: the chain rule on one neuron --------------------------------------------
-
-
-def test_neuron_gradients_are_the_chain_rule_by_hand(neuron_graph):
-    """o = tanh(n), n = x1*w1 + x2*w2 + b.
-
-    do/dn = 1 - tanh(n)**2; each + passes it on unchanged (dn/db = 1); each * sends it times
-    the other factor: do/dw1 = do/dn * x1, do/dx1 = do/dn * w1, and so on.
-    """
-    o, v = neuron_graph.build_neuron()
-    o.backward()
-    x1, x2, w1, w2, b = (v[name].data for name in ("x1", "x2", "w1", "w2", "b"))
-    n = x1 * w1 + x2 * w2 + b
-    assert o.data == pytest.approx(math.tanh(n), rel=1e-15)
-    do_dn = 1 - math.tanh(n) ** 2
-    by_hand = {"n": do_dn, "b": do_dn, "x1": do_dn * w1, "w1": do_dn * x1, "x2": do_dn * w2, "w2": do_dn * x2}
-    for name, expected in by_hand.items():
-        assert v[name].grad == pytest.approx(expected, rel=1e-12, abs=1e-15), name
-
-
-def test_neuron_numbers_are_the_ones_the_docstring_promises(neuron_graph):
-    """b is chosen so that o = 1/sqrt(2); then do/dn = 1 - 1/2 = 0.5, w1.grad = 0.5 * x1 = 1.0
-    and x1.grad = 0.5 * w1 = -1.5."""
-    o, v = neuron_graph.build_neuron()
-    o.backward()
-    assert o.data == pytest.approx(1 / math.sqrt(2), rel=1e-12)
-    assert v["n"].grad == pytest.approx(0.5, rel=1e-12)
-    assert v["w1"].grad == pytest.approx(0.5 * v["x1"].data, rel=1e-12)
-    assert v["x1"].grad == pytest.approx(0.5 * v["w1"].data, rel=1e-12)
-
-
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
-def test_neuron_demo_saves_its_pictures(neuron_graph, tmp_path, capsys):
-    out = tmp_path / "pictures"
-    neuron_graph.main(out)
-    assert sorted(p.name for p in out.iterdir()) == ["neuron_graph.png", "neuron_graph.svg"]
-    svg = ET.parse(out / "neuron_graph.svg")
-    texts = ["".join(t.itertext()) for t in svg.iter("{http://www.w3.org/2000/svg}text")]
-    assert {"x1", "x2", "w1", "w2", "b", "n", "o", "tanh"} <= set(texts)
-    assert (out / "neuron_graph.png").read_bytes()[:8] == PNG_MAGIC
-    assert "o = tanh(n)" in capsys.readouterr().out
 
 
 # --- classify_moons: a scalar MLP learns the moons -----------------------------------------

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from demo_loader import PNG_MAGIC, ROOT
+from demo_loader import PNG_MAGIC, ROOT, lessons
 
 import tinygrad_edu
 
@@ -73,8 +73,7 @@ def test_the_installed_list_is_the_story_of_demos_lessons_txt(installed, tmp_pat
     done = command(installed, "lesson", "--list", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     listed = [line.split()[0] for line in done.stdout.splitlines()]
-    in_repository = [line.split("#")[0].strip() for line in (ROOT / "demos" / "lessons.txt").read_text().splitlines()]
-    assert listed == [name for name in in_repository if name]
+    assert listed == [name for name, _ in lessons()]
 
 
 def test_the_wheel_holds_every_module_the_lessons_and_the_type_marker(installed, tmp_path):

@@ -16,50 +16,40 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
+from demo_loader import load_demo
+
 from tinygrad_edu import Tensor, Value
 from tinygrad_edu.stepper import record_backward, share_in_words, save_step_through, step_through_html
 from tinygrad_edu.viz import draw_dot
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
 
-B = 6.8813735870195432  # makes n = 0.8814 and o = tanh(n) = 1/sqrt(2)
-X1, X2, W1, W2 = 2.0, 0.0, -3.0, 1.0
+NEURON = load_demo("neuron")  # the neuron lesson's builder: the lesson and these tests share one neuron
+X1, X2, W1, W2, B = (NEURON.INPUTS[name] for name in ("x1", "x2", "w1", "w2", "b"))
+SUM = "x1*w1 + x2*w2"
 
 
 def neuron():
-    """o = tanh(x1*w1 + x2*w2 + b), every value labelled."""
-    x1, x2 = Value(X1, label="x1"), Value(X2, label="x2")
-    w1, w2 = Value(W1, label="w1"), Value(W2, label="w2")
-    b = Value(B, label="b")
-    x1w1 = x1 * w1
-    x1w1.label = "x1w1"
-    x2w2 = x2 * w2
-    x2w2.label = "x2w2"
-    s = x1w1 + x2w2
-    s.label = "s"
-    n = s + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return o
+    """o = tanh(x1*w1 + x2*w2 + b), every value labelled, as the lesson builds it."""
+    return NEURON.build_neuron()["o"]
 
 
 def by_hand():
     """The chain rule on the neuron, worked by hand.
 
     do/do = 1. tanh: do/dn = 1 - o**2. Each + passes its gradient to both inputs unchanged.
-    Each * sends its gradient times the *other* input: dL/dx1 = dL/d(x1w1) * w1.
+    Each * sends its gradient times the *other* input: dL/dx1 = dL/d(x1*w1) * w1.
     Returns the gradient arriving at each interior node and what it sends to each parent.
     """
     o = math.tanh(X1 * W1 + X2 * W2 + B)
     dn = 1.0 - o**2
-    arriving = {"o": 1.0, "n": dn, "s": dn, "x1w1": dn, "x2w2": dn}
+    arriving = {"o": 1.0, "n": dn, SUM: dn, "x1*w1": dn, "x2*w2": dn}
     sends = {
         "o": {"n": 1.0 * dn},
-        "n": {"s": dn * 1.0, "b": dn * 1.0},
-        "s": {"x1w1": dn * 1.0, "x2w2": dn * 1.0},
-        "x1w1": {"x1": dn * W1, "w1": dn * X1},
-        "x2w2": {"x2": dn * W2, "w2": dn * X2},
+        "n": {SUM: dn * 1.0, "b": dn * 1.0},
+        SUM: {"x1*w1": dn * 1.0, "x2*w2": dn * 1.0},
+        "x1*w1": {"x1": dn * W1, "w1": dn * X1},
+        "x2*w2": {"x2": dn * W2, "w2": dn * X2},
     }
     leaves = {"x1": dn * W1, "w1": dn * X1, "x2": dn * W2, "w2": dn * X2, "b": dn}
     return arriving, sends, leaves
@@ -68,7 +58,7 @@ def by_hand():
 def labels_by_name(root):
     """{picture name: label}, read from the DOT source of draw_dot (records only)."""
     source = draw_dot(root).source
-    return dict(re.findall(r'^\t(v\d+) \[label="\{ ([^ |]+) \|', source, flags=re.M))
+    return dict(re.findall(r'^\t(v\d+) \[label="\{ (.+?) \| data', source, flags=re.M))
 
 
 def test_the_steps_are_the_chain_rule_worked_by_hand():
@@ -97,7 +87,7 @@ def test_each_step_names_its_node_as_the_picture_does():
 
 def test_a_node_is_reached_only_after_every_node_that_uses_it():
     """Reverse topological order: when a node is reached, its gradient is complete."""
-    users = {"n": {"o"}, "s": {"n"}, "x1w1": {"s"}, "x2w2": {"s"}}
+    users = {"n": {"o"}, SUM: {"n"}, "x1*w1": {SUM}, "x2*w2": {SUM}}
     seen = set()
     for step in record_backward(neuron())[1:-1]:
         assert users.get(step.label, set()) <= seen, step.label
@@ -142,10 +132,18 @@ def test_the_leaves_start_from_zero_so_the_steps_show_one_pass():
     assert {final[name]: grad for name, grad in steps[-1].grads.items()} == pytest.approx(leaves, abs=1e-12)
 
 
-def test_captions_say_each_step_in_words():
+def test_captions_say_each_step_in_words_with_the_values_beside_the_symbols():
     steps = {step.label: step for step in record_backward(neuron())}
-    assert steps["o"].caption == "tanh node o: receives dL/do = 1.0000; sends 1.0000 * (1 - o**2) = 0.5000 to n"
-    assert "sends 0.5000 * w1 = -1.5000 to x1, 0.5000 * x1 = 1.0000 to w1" in steps["x1w1"].caption
+    o = math.tanh(X1 * W1 + X2 * W2 + B)
+    assert steps["o"].caption == (
+        f"tanh node o = {o:.4f}: receives dL/do = 1.0000; "
+        f"sends dL/do * (1 - o**2) = 1.0000 * (1 - {o:.4f}**2) = {1 - o**2:.4f} to n"
+    )
+    assert (
+        "sends dL/d(x1*w1) * w1 = 0.5000 * (-3.0000) = -1.5000 to x1, "
+        "dL/d(x1*w1) * x1 = 0.5000 * 2.0000 = 1.0000 to w1"
+    ) in steps["x1*w1"].caption
+    assert "sends dL/dn = 0.5000 to x1*w1 + x2*w2, dL/dn = 0.5000 to b" in steps["n"].caption
     first, last = record_backward(neuron())[0], record_backward(neuron())[-1]
     assert first.caption.startswith("After the forward pass") and "no gradient yet" in first.caption
     assert "dL/dx1 = -1.5000" in last.caption and "dL/db = 0.5000" in last.caption
@@ -198,8 +196,10 @@ def test_unlabelled_values_appear_in_formulas_as_their_numbers():
     x = Value(2.0, label="x")
     y = x * -3.0  # the -3 is a constant with no label
     (step,) = record_backward(y)[1:-1]
-    assert [send.formula for send in step.sends] == ["1.0000 * (-3.0000)", "1.0000 * x"]
+    assert [send.formula for send in step.sends] == ["dL/d(this node) * (-3.0000)", "dL/d(this node) * x"]
+    assert [send.numbers for send in step.sends] == ["1.0000 * (-3.0000)", "1.0000 * 2.0000"]
     assert "to the constant -3.0000" in step.caption
+    assert "dL/d(this node) * x = 1.0000 * 2.0000 = 2.0000 to the constant" in step.caption
 
 
 def test_backward_reports_each_step_to_on_step():
@@ -253,7 +253,7 @@ def test_the_page_is_self_contained():
     svg, steps = page_parts(page)
     assert len(steps) == 7  # before backward, five nodes, the leaves at the end
     texts = [t.text for t in ET.fromstring(svg).iter("text")]
-    assert {"x1", "w1", "x2", "w2", "b", "o", "n"} <= set(texts)
+    assert {"x1", "w1", "x2", "w2", "b", "o", "n", SUM} <= set(texts)
     grads = [t.replace("\u2007", "") for t in texts if t.startswith("grad")]
     assert grads == ["grad ?"] * 10  # before the first step, every gradient is unknown
     assert steps[1]["node"] == "v0" and steps[1]["grads"]["v0"] == "grad 1.0000"
@@ -325,6 +325,7 @@ def browser():
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
+        "--window-size=1280,800",
         f"--user-data-dir={profile.name}",
     ):
         options.add_argument(argument)
@@ -359,15 +360,15 @@ def test_the_page_steps_through_backward_in_a_browser(browser, tmp_path):
     assert state["receiving"] == [names["n"]]
     assert state["grads"][names["o"]] == "grad 1.0000" and state["grads"][names["n"]] == "grad 0.5000"
     assert state["grads"][names["x1"]] == "grad ?"
-    assert state["caption"].startswith("tanh node o: receives dL/do = 1.0000")
+    assert state["caption"].startswith("tanh node o = 0.7071: receives dL/do = 1.0000")
 
     browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_RIGHT)
     state = browser.execute_script(STATE)
     assert state["counter"] == "step 2 of 6"
     assert state["current"] == sorted([names["n"], names["n"] + "op"])
-    assert state["receiving"] == sorted([names["s"], names["b"]])
+    assert state["receiving"] == sorted([names[SUM], names["b"]])
     assert state["grads"][names["b"]] == "grad 0.5000"
-    assert state["caption"].startswith("+ node n: receives dL/dn = 0.5000")
+    assert state["caption"].startswith("+ node n = 0.8814: receives dL/dn = 0.5000")
 
     browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_LEFT)
     state = browser.execute_script(STATE)
@@ -379,5 +380,85 @@ def test_the_page_steps_through_backward_in_a_browser(browser, tmp_path):
     assert state["counter"] == "step 6 of 6" and state["current"] == []
     assert state["grads"][names["x1"]] == "grad -1.5000" and state["grads"][names["w1"]] == "grad 1.0000"
     assert not browser.find_element(By.ID, "next").is_enabled()
+    severe = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert not severe, severe
+
+
+def test_the_address_opens_the_page_at_step_n(browser, tmp_path):
+    root = neuron()
+    steps = record_backward(root)
+    names = {step.label: step.node for step in steps[1:-1]}
+    page = save_step_through(root, tmp_path / "neuron.html").as_uri()
+    browser.get(page + "?step=2")
+    state = browser.execute_script(STATE)
+    assert state["counter"] == "step 2 of 6"
+    assert state["current"] == sorted([names["n"], names["n"] + "op"])
+    assert state["grads"][names["o"]] == "grad 1.0000" and state["grads"][names["n"]] == "grad 0.5000"
+    browser.get(page + "?step=99")  # past the end: the last step
+    assert browser.execute_script(STATE)["counter"] == "step 6 of 6"
+    browser.get(page + "?step=next")  # not a number: the first step
+    assert browser.execute_script(STATE)["counter"] == "step 0 of 6"
+    severe = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert not severe, severe
+
+
+VIEW = """
+const box = document.getElementById("graph").getBoundingClientRect();
+const inside = (r) => ({left: r.left, right: r.right, top: r.top, bottom: r.bottom});
+return {
+  window: {width: window.innerWidth, height: window.innerHeight},
+  page: {height: document.documentElement.scrollHeight, width: document.documentElement.scrollWidth},
+  box: {left: box.left, top: box.top,
+        right: box.left + document.getElementById("graph").clientWidth,
+        bottom: box.top + document.getElementById("graph").clientHeight},
+  svgWidth: document.querySelector("#graph svg").getBoundingClientRect().width,
+  marked: [...document.querySelectorAll("#graph g.node.current, #graph g.node.receiving")].map(
+    (g) => ({name: g.querySelector("title").textContent, ...inside(g.getBoundingClientRect())})),
+};
+"""
+
+
+def wide_chain(layers=10):
+    """h = tanh(h * w_i + b_i), ten times over: a graph drawn left to right, many windows wide."""
+    h = Value(0.5, label="x")
+    for i in range(layers):
+        h = (h * Value(0.9, label=f"w{i}") + Value(0.1, label=f"b{i}")).tanh()
+        h.label = f"h{i}"
+    return h
+
+
+def test_the_node_being_processed_is_always_in_view_on_a_wide_graph(browser, tmp_path):
+    """At 1280 x 800, with a graph over twice as wide as the window, every step shows the node
+    being processed and the nodes receiving a gradient inside the window, without scrolling
+    the page, and (except at the end, where every leaf lights up) at full size."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    browser.set_window_size(1280, 800)
+    root = wide_chain()
+    browser.get(save_step_through(root, tmp_path / "wide.html").as_uri())
+    view = browser.execute_script(VIEW)
+    full_width = view["svgWidth"]
+    assert full_width >= 2 * view["window"]["width"]
+    assert view["window"]["width"] <= 1280 and view["window"]["height"] <= 800
+    count = len(record_backward(root)) - 1
+    for step in range(count + 1):
+        state, view = browser.execute_script(STATE), browser.execute_script(VIEW)
+        assert state["counter"] == f"step {step} of {count}"
+        assert view["page"]["height"] <= view["window"]["height"] and view["page"]["width"] <= view["window"]["width"]
+        assert view["marked"] or step == 0
+        for node in view["marked"]:
+            where = f"step {step}: {node['name']} at {node}, graph box {view['box']}"
+            assert view["box"]["left"] - 1 <= node["left"] and node["right"] <= view["box"]["right"] + 1, where  # 1 px: rounding
+            assert view["box"]["top"] - 1 <= node["top"] and node["bottom"] <= view["box"]["bottom"] + 1, where
+            assert 0 <= node["left"] and node["right"] <= view["window"]["width"], where
+            assert 0 <= node["top"] and node["bottom"] <= view["window"]["height"], where
+        if 0 < step < count:
+            assert view["svgWidth"] == pytest.approx(full_width), f"step {step} shrank the graph"
+        browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_RIGHT)
+
+    browser.find_element(By.ID, "fit").click()  # the whole graph at once, as wide as the window
+    view = browser.execute_script(VIEW)
+    assert view["svgWidth"] <= view["window"]["width"]
     severe = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     assert not severe, severe

@@ -307,18 +307,16 @@ def _graph(args: argparse.Namespace) -> int:
     return 0
 
 
-def lesson_names() -> List[str]:
-    """The lessons in the order of the story, as listed in the lessons' ``lessons.txt``."""
+def lesson_titles() -> Dict[str, str]:
+    """The lessons in the order of the story, each with its one-line title, as the lessons'
+    ``lessons.txt`` lists them (a name, then the title; "#" starts a comment)."""
     text = importlib.resources.files(LESSONS).joinpath("lessons.txt").read_text(encoding="utf-8")
-    names = (line.split("#")[0].strip() for line in text.splitlines())  # "#" starts a comment
-    return [name for name in names if name]
+    lines = (line.strip() for line in text.splitlines())
+    return dict((line.split(maxsplit=1) + [""])[:2] for line in lines if line and not line.startswith("#"))
 
 
-def lesson_summary(name: str) -> str:
-    """The first paragraph of a lesson's docstring, read from its source without running it."""
-    source = importlib.resources.files(LESSONS).joinpath(f"{name}.py").read_text(encoding="utf-8")
-    docstring = ast.get_docstring(ast.parse(source)) or ""
-    return " ".join(docstring.split("\n\n")[0].split())
+def lesson_names() -> List[str]:
+    return list(lesson_titles())
 
 
 def _lesson(args: argparse.Namespace) -> int:
@@ -330,8 +328,8 @@ def _lesson(args: argparse.Namespace) -> int:
               "install it with pip (see the README's Install section)", file=sys.stderr)
         return 1
     if args.list:
-        for name in names:
-            print(f"{name:22s} {lesson_summary(name)}")
+        for name, title in lesson_titles().items():
+            print(f"{name:22s} {title}")
         return 0
     if args.name not in names:
         asked = "name a lesson to run" if args.name is None else f"there is no lesson named {args.name!r}"

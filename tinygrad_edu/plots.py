@@ -42,12 +42,26 @@ def plot_decision_boundary(
     return fig
 
 
-def plot_loss_curve(losses: Sequence[float], ylabel: str = "loss", log_scale: bool = False) -> Figure:
-    """Loss against training step."""
+def plot_loss_curve(
+    losses: Sequence[float],
+    ylabel: str = "loss",
+    log_scale: bool = False,
+    xlabel: str = "step",
+    reference: Optional[float] = None,
+    reference_label: Optional[str] = None,
+) -> Figure:
+    """Loss against training step (or epoch: ``xlabel="epoch"``), counted from 1.
+
+    ``reference`` draws a dashed horizontal line at that loss, such as the noise level a
+    regression cannot beat on new data; ``reference_label`` names it in a legend.
+    """
     fig = Figure(figsize=(5, 3.5))
     ax = fig.add_subplot()
-    ax.plot(np.arange(1, len(losses) + 1), losses)
-    ax.set_xlabel("step")
+    ax.plot(np.arange(1, len(losses) + 1), losses, label=ylabel)
+    if reference is not None:
+        ax.axhline(reference, color="0.3", linestyle="--", linewidth=1, label=reference_label or f"{reference:g}")
+        ax.legend(loc="upper right", fontsize=8)
+    ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if log_scale:
         ax.set_yscale("log")

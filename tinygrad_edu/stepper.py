@@ -10,6 +10,9 @@ node that used it has already been processed), and the share it sends on to each
 ``viz.draw_dot`` with every gradient unknown (``grad ?``), and Previous/Next buttons (or the
 Left/Right arrow keys) that walk through the steps, highlighting the node being processed and
 its parents, and filling in each gradient as it arrives. L is the value backward starts from.
+The graph scrolls inside a box that fits the window and follows the highlighted nodes, shrinking
+only when they would not fit at full size ("Fit to width" shrinks it all); ``page.html?step=N``
+opens the page at step N.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ class Send:
     label: str  # the parent's label ("" if it has none)
     formula: str  # the share in words, such as "1.0000 * (1 - o**2)"
     amount: object  # dL/d(node) * d(node)/d(parent)
+    numbers: str = ""  # the same with the values put in, such as "1.0000 * (1 - 0.7071**2)"
 
 
 @dataclass
@@ -81,12 +85,19 @@ def _dl(node) -> str:
     return f"dL/d{_symbol(node)}" if node.label else f"dL/d({_who(node)})"
 
 
-def share_in_words(node, i: int, grad: str) -> str:
-    """What ``node`` sends to its i-th parent, in words: the op's own ``words`` (see ``ops.py``)
-    with the numbers' names filled in and ``grad`` standing for dL/d(node)."""
+def _value_in_formula(node) -> str:
+    """A node's value inside a formula: its number, in brackets when negative."""
+    text = _number(node.data)
+    return f"({text})" if text.startswith("-") else text
+
+
+def share_in_words(node, i: int, grad: str, term=_symbol) -> str:
+    """What ``node`` sends to its i-th parent, in words: the op's own ``words`` (see ``ops.py``),
+    with ``grad`` standing for dL/d(node) and each number written by ``term`` (its symbol, or
+    ``_value_in_formula`` for its value)."""
     op = node.op
-    names = _Names(out=_symbol(node), grad=grad)
-    names.update((name, _symbol(parent)) for name, parent in zip(op.inputs, node.parents))
+    names = _Names(out=term(node), grad=grad)
+    names.update((name, term(parent)) for name, parent in zip(op.inputs, node.parents))
     return op.words[i].format_map(names) if i < len(op.words) else ""
 
 
@@ -95,17 +106,27 @@ class _Names(dict):
         return key  # a name the op's words use but this node does not have
 
 
+def _all_single_numbers(node) -> bool:
+    """Whether the node and its parents each hold one number, so a formula can show their values."""
+    return all(np.size(n.data) == 1 for n in (node, *node.parents))
+
+
+
 def _caption(node, grad, sends, parents) -> str:
-    """One step in words: "tanh node o: receives dL/do = 1.0000; sends 1.0000 * (1 - o**2) = 0.5000 to n"."""
+    """One step in words, each formula written twice: with symbols, then with their values.
+
+    "tanh node o = 0.7071: receives dL/do = 1.0000; sends dL/do * (1 - o**2)
+    = 1.0000 * (1 - 0.7071**2) = 0.5000 to n"
+    """
     if node.label:
-        text = f"{node.op.name} node {node.label}: receives {_dl(node)} = {_number(grad)}"
+        text = f"{node.op.name} node {node.label} = {_number(node.data)}: receives {_dl(node)} = {_number(grad)}"
     else:
         text = f"{node.op.name} node (value {_number(node.data)}): receives dL/d(this node) = {_number(grad)}"
     shares = []
     for send, parent in zip(sends, parents):
         amount = _number(send.amount)
-        worked = f"{send.formula} = " if send.formula and send.formula != amount else ""
-        shares.append(f"{worked}{amount} to {_who(parent)}")
+        worked = [words for words in (send.formula, send.numbers) if words and words != amount]
+        shares.append(" = ".join(dict.fromkeys(worked + [amount])) + f" to {_who(parent)}")
     return text + ("; sends " + ", ".join(shares) if shares else "")
 
 
@@ -140,8 +161,10 @@ def record_backward(root) -> List[Step]:
                 continue  # plain data: no gradient flows into it
             to = names[id(parent)]
             totals[to] = amount if to not in totals else totals[to] + amount
-            grad_words = _number(grad) if np.size(grad) == 1 else _dl(node)  # a number, or an array by name
-            sends.append(Send(to, parent.label, share_in_words(node, i, grad_words), amount))
+            received = _dl(node) if node.label else "dL/d(this node)"
+            formula = share_in_words(node, i, received)
+            numbers = share_in_words(node, i, _number(grad), _value_in_formula) if _all_single_numbers(node) else ""
+            sends.append(Send(to, parent.label, formula, amount, numbers))
             parents.append(parent)
         grads = {n: totals[n] for n in [name] + [send.parent for send in sends]}
         caption = _caption(node, grad, sends, parents)
@@ -219,24 +242,28 @@ PAGE = Template("""<!DOCTYPE html>
 <title>$title</title>
 <style>
   body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2937;
-         max-width: 90rem; margin: 1.5rem auto; padding: 0 1rem; line-height: 1.4; }
-  h1 { font-size: 1.4rem; margin-bottom: 0.3rem; }
-  p.help { color: #4b5563; margin-top: 0; }
-  .controls { display: flex; align-items: center; gap: 0.8rem; margin: 1rem 0 0.6rem; }
-  button { font: inherit; padding: 0.35rem 1rem; border: 1px solid #9ca3af; border-radius: 0.4rem;
+         margin: 1rem 1.5rem; line-height: 1.4; }
+  h1 { font-size: 1.3rem; margin: 0 0 0.3rem; }
+  p.help { color: #4b5563; margin: 0; max-width: 60rem; }
+  .controls { display: flex; align-items: center; gap: 0.8rem; margin: 0.8rem 0 0.5rem; flex-wrap: wrap; }
+  button { font: inherit; padding: 0.3rem 0.9rem; border: 1px solid #9ca3af; border-radius: 0.4rem;
            background: #f9fafb; cursor: pointer; }
   button:hover:enabled { background: #e5e7eb; }
   button:disabled { opacity: 0.4; cursor: default; }
+  button[aria-pressed="true"] { background: #e5e7eb; border-color: #4b5563; }
   #counter { font-variant-numeric: tabular-nums; min-width: 7rem; text-align: center; }
-  #caption { min-height: 2.8em; padding: 0.6rem 0.9rem; background: #f3f4f6; border-radius: 0.3rem;
-             border-left: 4px solid #f59e0b; font-family: ui-monospace, Menlo, Consolas, monospace;
-             font-size: 0.9rem; }
-  .legend { font-size: 0.85rem; color: #4b5563; margin: 0.6rem 0; }
+  .legend { font-size: 0.85rem; color: #4b5563; }
   .swatch { display: inline-block; width: 0.9em; height: 0.9em; vertical-align: -0.1em;
-            border: 2px solid; margin: 0 0.3em 0 1em; }
+            border: 2px solid; margin: 0 0.3em 0 0.8em; }
   .swatch.current { background: #fde68a; border-color: #d97706; }
   .swatch.receiving { background: #bbf7d0; border-color: #16a34a; }
-  #graph { overflow-x: auto; }
+  #caption { min-height: 1.4em; padding: 0.5rem 0.9rem; background: #f3f4f6; border-radius: 0.3rem;
+             border-left: 4px solid #f59e0b; font-family: ui-monospace, Menlo, Consolas, monospace;
+             font-size: 0.9rem; margin-bottom: 0.6rem; }
+  /* The graph scrolls inside its own box, which fits the window: the page itself never needs
+     scrolling, and the script keeps the highlighted nodes inside the box at every step. */
+  #graph { overflow: auto; border: 1px solid #e5e7eb; border-radius: 0.3rem; }
+  #graph svg { display: block; }
   #graph g.node.current polygon, #graph g.node.current ellipse {
     fill: #fde68a; stroke: #d97706; stroke-width: 2; }
   #graph g.node.receiving polygon { fill: #bbf7d0; stroke: #16a34a; stroke-width: 2; }
@@ -248,15 +275,16 @@ PAGE = Template("""<!DOCTYPE html>
 <h1>$title</h1>
 <p class="help">Backward applies the chain rule from the output back to the inputs, one node at
 a time: dL/d(parent) += dL/d(node) &times; d(node)/d(parent). Use the buttons or the
-&larr; and &rarr; keys.</p>
+&larr; and &rarr; keys; add <code>?step=N</code> to the address to open at step N.</p>
 <div class="controls">
   <button id="prev" type="button">&larr; Previous</button>
   <span id="counter">step 0 of 0</span>
   <button id="next" type="button">Next &rarr;</button>
+  <button id="fit" type="button" aria-pressed="false" title="shrink the whole graph to the width of the window">Fit to width</button>
+  <span class="legend"><span class="swatch current"></span>node being processed
+    <span class="swatch receiving"></span>nodes receiving a gradient</span>
 </div>
 <div id="caption"></div>
-<div class="legend"><span class="swatch current"></span>node being processed
-  <span class="swatch receiving"></span>nodes receiving a gradient</div>
 <noscript><p>Turn on JavaScript to step through backward; the picture shows the graph
 before it.</p></noscript>
 <div id="graph">
@@ -266,6 +294,8 @@ $svg
 <script>
 "use strict";
 const steps = JSON.parse(document.getElementById("steps").textContent).steps;
+const box = document.getElementById("graph");
+const svg = box.querySelector("svg");
 const nodes = {};      // picture name ("v3", "v3op") -> its <g> element in the SVG
 const gradText = {};   // value name -> the <text> showing its gradient (its record's last field)
 const unknown = {};    // value name -> that text before backward ("grad ?")
@@ -279,7 +309,51 @@ for (const g of document.querySelectorAll("#graph g.node")) {
     unknown[name] = last.textContent;
   }
 }
+const natural = { width: svg.getBoundingClientRect().width, height: svg.getBoundingClientRect().height };
 let current = 0;
+let fitToWidth = false;
+
+// The graph's box takes the height left in the window below it, so the page does not scroll.
+function sizeBox() {
+  const top = box.getBoundingClientRect().top + window.scrollY;
+  box.style.maxHeight = Math.max(160, window.innerHeight - top - 24) + "px";  // less the margin below
+}
+
+function setScale(scale) {
+  svg.style.width = natural.width * scale + "px";
+  svg.style.height = natural.height * scale + "px";
+}
+
+// The smallest rectangle around the highlighted nodes, in the box's scrolled coordinates.
+function highlighted() {
+  const marked = [...box.querySelectorAll("g.node.current, g.node.receiving")];
+  if (marked.length === 0 && nodes["v0"]) marked.push(nodes["v0"]);  // before backward: the output
+  if (marked.length === 0) return null;
+  const frame = box.getBoundingClientRect();
+  const rects = marked.map((g) => g.getBoundingClientRect());
+  const left = Math.min(...rects.map((r) => r.left)) - frame.left + box.scrollLeft;
+  const top = Math.min(...rects.map((r) => r.top)) - frame.top + box.scrollTop;
+  const right = Math.max(...rects.map((r) => r.right)) - frame.left + box.scrollLeft;
+  const bottom = Math.max(...rects.map((r) => r.bottom)) - frame.top + box.scrollTop;
+  return { left, top, width: right - left, height: bottom - top };
+}
+
+// Keep the highlighted nodes in view: shrink the graph only if they cannot fit at full size
+// (or the reader asked to fit it to the width), then scroll the box to centre them.
+function bringIntoView() {
+  sizeBox();
+  const fit = fitToWidth ? Math.min(1, (box.clientWidth - 4) / natural.width) : 1;
+  setScale(fit);
+  let area = highlighted();
+  if (area === null) return;
+  const room = Math.min(1, (box.clientWidth - 16) / area.width, (box.clientHeight - 16) / area.height);
+  if (room < 1) {
+    setScale(fit * room);
+    area = highlighted();
+  }
+  box.scrollLeft = area.left + area.width / 2 - box.clientWidth / 2;
+  box.scrollTop = area.top + area.height / 2 - box.clientHeight / 2;
+}
 
 function show(k) {
   current = Math.max(0, Math.min(k, steps.length - 1));
@@ -300,15 +374,23 @@ function show(k) {
   document.getElementById("counter").textContent = "step " + current + " of " + (steps.length - 1);
   document.getElementById("prev").disabled = current === 0;
   document.getElementById("next").disabled = current === steps.length - 1;
+  bringIntoView();
 }
 
 document.getElementById("prev").addEventListener("click", () => show(current - 1));
 document.getElementById("next").addEventListener("click", () => show(current + 1));
+document.getElementById("fit").addEventListener("click", (event) => {
+  fitToWidth = !fitToWidth;
+  event.currentTarget.setAttribute("aria-pressed", String(fitToWidth));
+  bringIntoView();
+});
 document.addEventListener("keydown", (event) => {
   if (event.key === "ArrowRight") show(current + 1);
   if (event.key === "ArrowLeft") show(current - 1);
 });
-show(0);
+window.addEventListener("resize", bringIntoView);
+const asked = Number.parseInt(new URLSearchParams(window.location.search).get("step"), 10);
+show(Number.isNaN(asked) ? 0 : asked);  // page.html?step=N opens at step N
 </script>
 </body>
 </html>
