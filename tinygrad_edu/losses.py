@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
+import numpy as np
+
 from .tensor import Tensor
 from .value import Value
 
@@ -91,6 +93,70 @@ def _hinge(score, y):
 def hinge_loss(scores, targets):
     """``mean(max(0, 1 - y * score))`` for labels y in {-1, +1} (a support vector machine's loss)."""
     return _mean_over_examples(_hinge, scores, targets)
+
+
+def cross_entropy(logits, targets):
+    """Cross-entropy for several classes, from raw scores: PyTorch's ``F.cross_entropy``.
+
+    ``logits`` has one row per example and one column per class, shape (n, C) (or (C,) for one
+    example); ``targets`` holds each example's class, a whole number 0 .. C-1. It is
+    ``nll_loss(log_softmax(logits), targets)``, a composite: log_softmax keeps it exact at
+    logits of +-1000, and its gradient comes free from the chain rule. Worked out, it is the
+    famous dL/dlogits = (softmax(logits) - onehot(targets)) / n: predicted minus true
+    probability, as for the binary ``sigmoid(z) - y``.
+    """
+    logits = _as_logits(logits, "cross_entropy")
+    return _negative_log_likelihood(logits.log_softmax(axis=-1), targets, "cross_entropy")
+
+
+def nll_loss(log_probs, targets):
+    """``mean_i -log_probs[i, targets[i]]``, the negative log-likelihood of the true classes
+    (PyTorch's ``F.nll_loss``, mean reduction). d/d(log_probs[i, c]) = -1/n where c is the
+    true class of example i, else 0: picking numbers out (``t[rows, classes]``) sends each
+    gradient back to where it was picked."""
+    return _negative_log_likelihood(_as_logits(log_probs, "nll_loss"), targets, "nll_loss")
+
+
+def _negative_log_likelihood(log_probs: Tensor, targets, op: str) -> Tensor:
+    classes = _class_indices(targets, log_probs.shape, op)
+    if log_probs.ndim == 1:
+        return -log_probs[classes]
+    return -log_probs[np.arange(len(classes)), classes].mean()
+
+
+def _as_logits(scores, op: str) -> Tensor:
+    if not isinstance(scores, Tensor):
+        raise TypeError(
+            f"{op} takes a Tensor of scores, one row per example and one column per class, got "
+            f"{type(scores).__name__}; wrap data as Tensor(array) (a model's output already is one)"
+        )
+    if scores.ndim not in (1, 2) or scores.shape[-1] == 0:
+        raise ValueError(f"{op} takes scores of shape (n, classes) or (classes,), got shape {scores.shape}")
+    return scores
+
+
+def _class_indices(targets, shape: tuple, op: str) -> np.ndarray:
+    """The targets as whole numbers 0 .. C-1, one per example; anything else refused by name."""
+    classes = shape[-1]
+    array = np.asarray(targets._data if isinstance(targets, Tensor) else targets)
+    if array.dtype.kind not in "iuf" or array.dtype.kind == "f" and not np.array_equal(array, np.round(array)):
+        raise TypeError(f"{op}: the targets are class numbers 0 .. {classes - 1}, whole numbers; got {_show(array)}")
+    expected = shape[:-1]
+    if array.shape != expected:
+        raise ValueError(f"{op}: scores of shape {shape} need one target per example, shape {expected}; got shape {array.shape}")
+    outside = (array < 0) | (array >= classes)
+    if outside.any():
+        where = int(np.argwhere(outside.reshape(-1))[0][0])
+        raise ValueError(
+            f"{op}: target {array.reshape(-1)[where].item()!r} (example {where}) is not a class: with {classes} "
+            f"columns of scores the classes are 0 .. {classes - 1}"
+        )
+    return array.astype(np.int64)
+
+
+def _show(array: np.ndarray) -> str:
+    text = np.array2string(array, threshold=6)
+    return f"{text} (dtype {array.dtype})"
 
 
 def l2_penalty(parameters: Sequence, alpha: float):

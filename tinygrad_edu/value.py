@@ -27,7 +27,7 @@ from typing import Callable, Sequence, Tuple, Union
 
 from . import ops
 from .engine import backpropagate
-from .ops import SCALAR
+from .xp import SCALAR
 
 Number = Union[int, float]
 

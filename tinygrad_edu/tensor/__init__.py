@@ -1,14 +1,17 @@
 """The ``Tensor``: a NumPy array that records the graph it was computed by.
 
-Read ``core.py`` first (the Tensor, how an op is recorded, its elementwise ops), then the ops
-that only arrays have: ``shape_ops.py``, ``reductions.py``, ``matmul.py``, and
-``creation.py`` for Tensors made from nothing.
+Read ``core.py`` first (the Tensor, its backward, its elementwise ops) and ``recording.py``
+(what every op does with its output: the graph), then the ops that only arrays have:
+``shape_ops.py``, ``reductions.py``, ``matmul.py``; ``conversions.py`` for comparisons,
+copies and casts; ``creation.py`` for Tensors made from nothing. Beside them, the engineering:
+``dtypes.py``, ``grad_mode.py``, ``versions.py``.
 """
 
-from .core import Tensor, apply, maximum, minimum, where
+from .core import Tensor, maximum, minimum, where
 from .creation import arange, eye, full, ones, ones_like, randn, zeros, zeros_like
 from .grad_mode import is_grad_enabled, no_grad
 from .matmul import linear, matmul
+from .recording import apply
 from .shape_ops import cat, stack
 
 __all__ = [

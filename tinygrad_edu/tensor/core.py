@@ -8,9 +8,10 @@ The same idea as ``Value``, on arrays. Every op has the same beats:
 
 The rules are in ``ops.py``, written once for ``Value`` and ``Tensor``: on arrays, the backward
 rule of an elementwise op is a *vector-Jacobian product*, ``grad * local derivative`` number by
-number (the Jacobian itself, n x n and diagonal, is never formed). The other ops, which only
-arrays have, live beside this file: shapes and indexing (``shape_ops.py``), sums and the
-softmax family (``reductions.py``), matrix products (``matmul.py``), Tensors made from nothing
+number (the Jacobian itself, n x n and diagonal, is never formed). Step 3 is ``apply`` in
+``recording.py``. The other ops, which only arrays have, live beside this file: shapes and
+indexing (``shape_ops.py``), sums and the softmax family (``reductions.py``), matrix products
+(``matmul.py``); comparisons, copies and casts (``conversions.py``); Tensors made from nothing
 (``creation.py``).
 
 Broadcasting is undone in one place: an elementwise op's backward may return a gradient in the
@@ -33,11 +34,13 @@ import numpy as np
 
 from .. import ops
 from ..engine import backpropagate
-from ..ops import ARRAY
+from ..xp import ARRAY
 from ..shapes import sum_to_shape
 from .dtypes import as_array, as_dtype, is_float
 from .grad_mode import _mode
+from .conversions import ConversionMethods
 from .matmul import MatmulMethods
+from .recording import _new_tensor, apply, changed_in_place
 from .reductions import ReductionMethods
 from .shape_ops import ShapeMethods
 from .versions import Version, WatchedArray
@@ -69,7 +72,7 @@ def _unary(op: ops.Op):
     return forward
 
 
-class Tensor(ShapeMethods, ReductionMethods, MatmulMethods):
+class Tensor(ShapeMethods, ReductionMethods, MatmulMethods, ConversionMethods):
     """An array in a computation graph: ``.data`` (its numbers), ``.grad`` (dL/d(this) or None).
 
     >>> w = Tensor([[1.0, 2.0]], requires_grad=True)
@@ -109,7 +112,7 @@ class Tensor(ShapeMethods, ReductionMethods, MatmulMethods):
 
     @data.setter
     def data(self, value: ArrayLike) -> None:
-        if isinstance(value, WatchedArray) and value._version is self._version and value.base is self._data:
+        if isinstance(value, WatchedArray) and value._version is self._version and _same_memory(value, self._data):
             return  # ``t.data -= 1`` hands back its own view, already written in place
         self._data = as_array(value, self._data.dtype, what="Tensor.data", copy=True)
         self._version = Version()  # new numbers: nothing saved so far refers to them
@@ -132,9 +135,6 @@ class Tensor(ShapeMethods, ReductionMethods, MatmulMethods):
         return f"Tensor({body}{extras})"
 
     # --- the graph -------------------------------------------------------------------------
-
-    def _apply(self, op: ops.Op, *inputs: "Tensor") -> "Tensor":
-        return apply(op, *inputs)
 
     @staticmethod
     def _constant(array: np.ndarray) -> "Tensor":
@@ -168,7 +168,7 @@ class Tensor(ShapeMethods, ReductionMethods, MatmulMethods):
             for count, position in zip(self.versions, self.op.saves):
                 saved = self if position == ops.OUT else self.parents[position]
                 if saved._version.count != count:
-                    raise _changed_in_place(saved, self.op, count)
+                    raise changed_in_place(saved, self.op, count)
         parent_grads = []
         for g, parent in zip(self.op.backward(ARRAY, grad, *self.saved), self.parents):
             if g is not None and parent.requires_grad:
@@ -309,175 +309,9 @@ class Tensor(ShapeMethods, ReductionMethods, MatmulMethods):
         self._version.count += 1  # the numbers are about to change
         return apply(RELU_IN_PLACE, self)
 
-    # --- comparisons: a bool Tensor of the numbers, recording no graph ----------------------
 
-    def _compare(self, compare, other: object) -> "Tensor":
-        other = other._data if isinstance(other, Tensor) else self._operand(other, "a comparison")._data
-        return constant(compare(self._data, other))
-
-    __lt__ = lambda self, other: self._compare(np.less, other)  # noqa: E731
-    __le__ = lambda self, other: self._compare(np.less_equal, other)  # noqa: E731
-    __gt__ = lambda self, other: self._compare(np.greater, other)  # noqa: E731
-    __ge__ = lambda self, other: self._compare(np.greater_equal, other)  # noqa: E731
-    __eq__ = lambda self, other: self._compare(np.equal, other)  # noqa: E731
-    __ne__ = lambda self, other: self._compare(np.not_equal, other)  # noqa: E731
-    __hash__ = object.__hash__  # == is elementwise, so a Tensor hashes by identity, as PyTorch's
-
-    # --- habits: Python numbers, lists, copies, casts ---------------------------------------
-
-    def item(self) -> Union[float, int, bool]:
-        """The one number this Tensor holds, as a Python number."""
-        if self.size != 1:
-            raise ValueError(f"item() needs a Tensor with one element, this one has shape {self.shape}")
-        return self._data.reshape(()).item()
-
-    def __float__(self) -> float:
-        return float(self.item())
-
-    def __int__(self) -> int:
-        return int(self.item())
-
-    def __bool__(self) -> bool:
-        if self.size != 1:
-            raise RuntimeError(
-                f"the truth of a Tensor of shape {self.shape} is ambiguous: use (t > 0).any() or "
-                "(t > 0).all() to ask about all of its numbers"
-            )
-        return bool(self.item())
-
-    def __len__(self) -> int:
-        if not self.ndim:
-            raise TypeError("len() of a 0-d Tensor: it holds one number and has no length (use .item())")
-        return self.shape[0]
-
-    def __iter__(self):
-        return (self[i] for i in range(len(self)))
-
-    def numpy(self) -> WatchedArray:
-        """The numbers as an ndarray (no copy, no graph), as PyTorch's ``numpy()``."""
-        return self.data
-
-    def tolist(self):
-        return self._data.tolist()
-
-    def clone(self) -> "Tensor":
-        """A copy of the numbers that stays in the graph: gradients flow back through it."""
-        return apply(Clone(), self)
-
-    def float(self) -> "Tensor":
-        """As float32 (PyTorch's ``float``), staying in the graph."""
-        return self.to(np.float32)
-
-    def double(self) -> "Tensor":
-        """As float64 (PyTorch's ``double``), staying in the graph."""
-        return self.to(np.float64)
-
-    def to(self, dtype) -> "Tensor":
-        """Cast to ``dtype``; the gradient is cast back on the way (``Cast``)."""
-        dtype = as_dtype(dtype)
-        if dtype == self.dtype:
-            return self
-        return apply(Cast(dtype), self)
-
-    # --- in place, outside the graph (an optimizer's step, ``t[mask] = 0``) ------------------
-
-    def add_(self, other: object, alpha: float = 1.0) -> "Tensor":
-        """``self += alpha * other`` in place (PyTorch's spelling; optimizers use it)."""
-        if self.requires_grad and _mode.enabled:
-            self._check_in_place("add_")
-        if type(other) is Tensor:
-            other = other._data
-        self._data += other if alpha == 1.0 else alpha * other
-        self._version.count += 1
-        return self
-
-    def mul_(self, other: object) -> "Tensor":
-        self._check_in_place("mul_")
-        self._data *= other._data if isinstance(other, Tensor) else other
-        self._version.count += 1
-        return self
-
-    def zero_(self) -> "Tensor":
-        self._check_in_place("zero_")
-        self._data[...] = 0
-        self._version.count += 1
-        return self
-
-    def __setitem__(self, index, value) -> None:
-        self._check_in_place("t[...] = value")
-        value = value._data if isinstance(value, Tensor) else value
-        self.data[index] = value  # through .data: the same checks and the version count
-
-    def _check_in_place(self, what: str) -> None:
-        if self.requires_grad and _mode.enabled:  # (optimizers step inside no_grad)
-            raise RuntimeError(
-                f"{what} on a Tensor that requires grad would change numbers the graph depends on "
-                "without recording it; do it inside `with no_grad():` (as an optimizer's step "
-                "does), or compute a new Tensor instead (x = x + 1)"
-            )
-
-
-# --- recording an op -------------------------------------------------------------------------
-
-
-def apply(op: ops.Op, *inputs: Tensor) -> Tensor:
-    """The output of ``op`` on ``inputs``: its forward rule on their arrays, recorded.
-
-    The output is linked to its inputs if any of them needs a gradient, and keeps what the
-    op's backward reads (``op.saves``): those arrays, and how many times each had been changed
-    in place, which ``chain_rule`` checks again before using them.
-    """
-    arrays = [t._data for t in inputs]
-    try:
-        out = op.forward(ARRAY, *arrays)
-    except ValueError:
-        raise _forward_error(op, arrays) from None
-    if type(out) is not np.ndarray:
-        out = np.asarray(out)  # NumPy returns a scalar for a 0-d result; keep an array
-    node = _new_tensor(Tensor)
-    node._data = out
-    node._version = _version_of(out, inputs, arrays) if op.makes_views else Version()
-    node.grad = None
-    node.label = ""
-    node.retains_grad = False
-    node.saved = node.versions = ()
-    if _mode.enabled:
-        for t in inputs:
-            if t.requires_grad:
-                node.requires_grad = True
-                node.parents = inputs
-                node.op = op
-                if op.saves:
-                    arrays.append(out)  # position -1: ops.OUT
-                    node.saved = op.pick_saved(arrays)
-                    node.versions = op.pick_saved([t._version.count for t in inputs] + [node._version.count])
-                return node
-    node.requires_grad = False
-    node.parents = ()
-    node.op = None
-    return node
-
-
-def _forward_error(op: ops.Op, arrays: list) -> Exception:
-    if not op.broadcasts:
-        raise  # noqa: PLE0704 (the op's own error, as it was)
-    shapes = " and ".join(str(a.shape) for a in arrays)
-    return ValueError(
-        f"{op.name}: shapes {shapes} cannot be broadcast together. NumPy compares shapes from "
-        "the right; each pair of sizes must be equal, or one of them 1 (reshape an operand to fix it)"
-    )
-
-
-_new_tensor = object.__new__
-
-
-def _version_of(out: np.ndarray, inputs: tuple, arrays: list) -> Version:
-    """A view of an input shares that input's count of in-place changes; new numbers start at 0."""
-    base = out.base
-    for t, array in zip(inputs, arrays):
-        if out is array or (base is not None and (base is array or base is array.base)):
-            return t._version
-    return Version()
+def _same_memory(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.shape == b.shape and a.strides == b.strides and a.__array_interface__["data"] == b.__array_interface__["data"]
 
 
 def constant(array: np.ndarray) -> Tensor:
@@ -487,17 +321,6 @@ def constant(array: np.ndarray) -> Tensor:
     node._version, node.grad, node.requires_grad, node.retains_grad = Version(), None, False, False
     node.parents, node.op, node.saved, node.versions, node.label = (), None, (), (), ""
     return node
-
-
-def _changed_in_place(tensor: Tensor, op: ops.Op, then: int) -> RuntimeError:
-    who = f"the Tensor labelled {tensor.label!r}" if tensor.label else f"a Tensor of shape {tensor.shape}"
-    return RuntimeError(
-        f"backward(): the numbers of {who}, saved by the op {op.name!r} for the backward pass, "
-        f"were changed in place afterwards (version {tensor._version.count}, saved at version {then}), so its "
-        "gradient would come out wrong. Change numbers only after backward() (for example, "
-        "optimizer.step() after loss.backward()), or work on a copy (x.clone(), or "
-        "x.detach().clone() outside the graph)."
-    )
 
 
 # --- elementwise functions with several Tensors (also at the top level: tinygrad_edu.where) ----
@@ -542,35 +365,6 @@ class ReluInPlace(ops.Relu):
 
 
 RELU_IN_PLACE = ReluInPlace()
-
-
-class Clone(ops.Op):
-    """out = a copy of x.   The gradient passes through unchanged."""
-
-    name, words = "clone", ("{grad}",)
-
-    def forward(self, xp, x):
-        return x.copy()
-
-    def backward(self, xp, grad):
-        return (grad,)
-
-
-class Cast(ops.Op):
-    """out = x in another dtype (``float()``, ``double()``).   The gradient is cast back (in
-    ``chain_rule``, which gives every input its gradient in its own dtype)."""
-
-    words = ("{grad}",)
-
-    def __init__(self, dtype: np.dtype):
-        self.dtype = dtype
-        self.name = f"to {dtype}"
-
-    def forward(self, xp, x):
-        return x.astype(self.dtype)
-
-    def backward(self, xp, grad):
-        return (grad,)
 
 
 # --- checks --------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Optional
 import numpy as np
 
 from ..ops import Op
+from .recording import apply
 from ..shapes import sum_to_shape
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ def matmul(a: "Tensor", b: "Tensor") -> "Tensor":
         np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
     except ValueError:
         raise ValueError(f"@: the batch shapes {a.shape[:-2]} and {b.shape[:-2]} (of {a.shape} and {b.shape}) cannot be broadcast together") from None
-    return a._apply(MatMul(), a, b)
+    return apply(MatMul(), a, b)
 
 
 def linear(x: "Tensor", weight: "Tensor", bias: Optional["Tensor"] = None) -> "Tensor":
@@ -109,10 +110,10 @@ def linear(x: "Tensor", weight: "Tensor", bias: Optional["Tensor"] = None) -> "T
         )
     op = _LINEAR if x.requires_grad else _LINEAR_OF_DATA
     if bias is None:
-        return x._apply(op, x, weight)
+        return apply(op, x, weight)
     if bias._data.shape != w_shape[:1]:
         raise ValueError(f"linear: the bias has shape {bias.shape}, but the weight of shape {w_shape} needs ({w_shape[0]},)")
-    return x._apply(op, x, weight, bias)
+    return apply(op, x, weight, bias)
 
 
 _LINEAR, _LINEAR_OF_DATA = Linear(need_x=True), Linear(need_x=False)

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..ops import Op
+from .recording import apply
 from ..shapes import check_keepdims, kept_shape, one_spelling, reduced_axes, spread_to_shape
 
 if TYPE_CHECKING:
@@ -106,23 +107,23 @@ class ReductionMethods:
     def sum(self: "Tensor", axis=None, keepdims=None, *, dim=None, keepdim=None) -> "Tensor":
         """The sum over ``axis`` (all of them by default)."""
         axes, keep = _axes(self, "sum", axis, dim, keepdims, keepdim)
-        return self._apply(Sum(axes, keep), self)
+        return apply(Sum(axes, keep), self)
 
     def mean(self: "Tensor", axis=None, keepdims=None, *, dim=None, keepdim=None) -> "Tensor":
         """The mean over ``axis`` (all of them by default), NumPy's ``np.mean`` to the last bit."""
         axes, keep = _axes(self, "mean", axis, dim, keepdims, keepdim)
-        return self._apply(Mean(axes, keep), self)
+        return apply(Mean(axes, keep), self)
 
     def max(self: "Tensor", axis=None, keepdims=None, *, dim=None, keepdim=None) -> "Tensor":
         """The largest number over ``axis``, as ``torch.amax`` and NumPy's ``max``: the values
         only (for their positions use ``argmax``); tied maxima share the gradient equally."""
         axes, keep = _axes(self, "max", axis, dim, keepdims, keepdim, nonempty=True)
-        return self._apply(Extremum(axes, keep, largest=True), self)
+        return apply(Extremum(axes, keep, largest=True), self)
 
     def min(self: "Tensor", axis=None, keepdims=None, *, dim=None, keepdim=None) -> "Tensor":
         """The smallest number over ``axis`` (``torch.amin``); tied minima share the gradient."""
         axes, keep = _axes(self, "min", axis, dim, keepdims, keepdim, nonempty=True)
-        return self._apply(Extremum(axes, keep, largest=False), self)
+        return apply(Extremum(axes, keep, largest=False), self)
 
     amax, amin = max, min  # PyTorch's names for exactly these
 

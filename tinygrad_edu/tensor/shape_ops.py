@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 
 from ..ops import Op
+from .recording import apply
 from ..shapes import normalize_axis, one_spelling
 
 if TYPE_CHECKING:
@@ -129,7 +130,7 @@ class ShapeMethods:
             np.empty(self.shape).reshape(shape)  # cheap check, with NumPy's rules for -1
         except ValueError:
             raise ValueError(f"reshape: cannot reshape shape {self.shape} ({self.size} numbers) into {shape}") from None
-        return self._apply(Reshape(shape), self)
+        return apply(Reshape(shape), self)
 
     def view(self: "Tensor", *shape) -> "Tensor":
         """PyTorch's name for ``reshape`` (it shares the numbers, as reshape does here)."""
@@ -166,7 +167,7 @@ class ShapeMethods:
         dims = tuple(normalize_axis(d, self.ndim, "permute") for d in dims)
         if sorted(dims) != list(range(self.ndim)):
             raise ValueError(f"permute: {dims} is not an ordering of all the axes 0 .. {self.ndim - 1} of shape {self.shape}")
-        return self._apply(Permute(dims), self)
+        return apply(Permute(dims), self)
 
     def transpose(self: "Tensor", *dims) -> "Tensor":
         """Swap two axes: ``x.transpose(0, 1)`` (PyTorch's meaning). To reorder all the axes, as
@@ -179,7 +180,7 @@ class ShapeMethods:
         first, second = (normalize_axis(d, self.ndim, "transpose") for d in dims)
         order = list(range(self.ndim))
         order[first], order[second] = order[second], order[first]
-        return self._apply(Permute(tuple(order)), self)
+        return apply(Permute(tuple(order)), self)
 
     T = property(lambda self: self.permute(*reversed(range(self.ndim))), doc="The axes reversed (a matrix transposed).")
 
@@ -193,7 +194,7 @@ class ShapeMethods:
             raise IndexError(f"t[{_show(index)}] on a Tensor of shape {self.shape}: {_reason(error)}") from None
         except (TypeError, ValueError) as error:
             raise IndexError(f"t[{_show(index)}]: {_reason(error)}") from None
-        return self._apply(GetItem(index), self)
+        return apply(GetItem(index), self)
 
 
 def cat(tensors: Sequence["Tensor"], dim: int = None, *, axis: int = None) -> "Tensor":
@@ -203,7 +204,7 @@ def cat(tensors: Sequence["Tensor"], dim: int = None, *, axis: int = None) -> "T
     shapes = [t.shape for t in tensors]
     if any(len(s) != len(shapes[0]) or s[:axis] + s[axis + 1 :] != shapes[0][:axis] + shapes[0][axis + 1 :] for s in shapes):
         raise ValueError(f"cat: shapes {shapes} must match except along axis {axis}")
-    return tensors[0]._apply(Cat(axis), *tensors)
+    return apply(Cat(axis), *tensors)
 
 
 def stack(tensors: Sequence["Tensor"], dim: int = None, *, axis: int = None) -> "Tensor":
@@ -213,7 +214,7 @@ def stack(tensors: Sequence["Tensor"], dim: int = None, *, axis: int = None) -> 
     shapes = [t.shape for t in tensors]
     if len(set(shapes)) != 1:
         raise ValueError(f"stack: every Tensor must have the same shape, got {shapes}")
-    return tensors[0]._apply(Stack(axis), *tensors)
+    return apply(Stack(axis), *tensors)
 
 
 # --- helpers ---------------------------------------------------------------------------------

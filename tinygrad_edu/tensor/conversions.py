@@ -1,0 +1,168 @@
+"""Habits: comparisons, a Tensor as Python numbers and lists, copies and casts, and changes
+made in place.
+
+``t > 0`` is a bool Tensor of the numbers, recording no graph: a mask for ``t[mask]`` or
+``where``. (Since ``==`` is elementwise, a Tensor hashes by identity, as PyTorch's does.)
+
+``float(t)``, ``t.item()``, ``t.tolist()``, ``t.numpy()`` leave the graph; ``t.clone()`` and
+``t.float()`` / ``t.double()`` stay in it (their backward passes the gradient through, cast
+back to the input's dtype by ``chain_rule``). ``add_``, ``mul_``, ``zero_`` and ``t[i] = v``
+change numbers in place, outside the graph, so they are refused on a Tensor that requires
+grad unless recording is off (``no_grad``), as an optimizer's step is; each one counts as a
+change for the version counter (``versions.py``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Union
+
+import numpy as np
+
+from .. import ops
+from .recording import apply
+from .dtypes import as_dtype
+from .grad_mode import _mode
+from .versions import WatchedArray
+
+if TYPE_CHECKING:
+    from .core import Tensor
+
+
+class ConversionMethods:
+    """The habits of ``Tensor`` (mixed into it in ``core.py``), and its comparisons."""
+
+    # --- comparisons: a bool Tensor of the numbers, recording no graph ----------------------
+
+    def _compare(self: "Tensor", compare, other: object) -> "Tensor":
+        other = other._data if hasattr(other, "_data") else self._operand(other, "a comparison")._data
+        return self._constant(compare(self._data, other))
+
+    __lt__ = lambda self, other: self._compare(np.less, other)  # noqa: E731
+    __le__ = lambda self, other: self._compare(np.less_equal, other)  # noqa: E731
+    __gt__ = lambda self, other: self._compare(np.greater, other)  # noqa: E731
+    __ge__ = lambda self, other: self._compare(np.greater_equal, other)  # noqa: E731
+    __eq__ = lambda self, other: self._compare(np.equal, other)  # noqa: E731
+    __ne__ = lambda self, other: self._compare(np.not_equal, other)  # noqa: E731
+    __hash__ = object.__hash__  # == is elementwise, so a Tensor hashes by identity, as PyTorch's
+
+    # --- Python numbers, lists, copies, casts -------------------------------------------
+
+    def item(self: "Tensor") -> Union[float, int, bool]:
+        """The one number this Tensor holds, as a Python number."""
+        if self.size != 1:
+            raise ValueError(f"item() needs a Tensor with one element, this one has shape {self.shape}")
+        return self._data.reshape(()).item()
+
+    def __float__(self: "Tensor") -> float:
+        return float(self.item())
+
+    def __int__(self: "Tensor") -> int:
+        return int(self.item())
+
+    def __bool__(self: "Tensor") -> bool:
+        if self.size != 1:
+            raise RuntimeError(
+                f"the truth of a Tensor of shape {self.shape} is ambiguous: use (t > 0).any() or "
+                "(t > 0).all() to ask about all of its numbers"
+            )
+        return bool(self.item())
+
+    def __len__(self: "Tensor") -> int:
+        if not self.ndim:
+            raise TypeError("len() of a 0-d Tensor: it holds one number and has no length (use .item())")
+        return self.shape[0]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def numpy(self: "Tensor") -> WatchedArray:
+        """The numbers as an ndarray (no copy, no graph), as PyTorch's ``numpy()``."""
+        return self.data
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def clone(self: "Tensor") -> "Tensor":
+        """A copy of the numbers that stays in the graph: gradients flow back through it."""
+        return apply(Clone(), self)
+
+    def float(self: "Tensor") -> "Tensor":
+        """As float32 (PyTorch's ``float``), staying in the graph."""
+        return self.to(np.float32)
+
+    def double(self: "Tensor") -> "Tensor":
+        """As float64 (PyTorch's ``double``), staying in the graph."""
+        return self.to(np.float64)
+
+    def to(self: "Tensor", dtype) -> "Tensor":
+        """Cast to ``dtype``; the gradient is cast back on the way (``Cast``)."""
+        dtype = as_dtype(dtype)
+        if dtype == self.dtype:
+            return self
+        return apply(Cast(dtype), self)
+
+    # --- in place, outside the graph (an optimizer's step, ``t[mask] = 0``) ------------------
+
+    def add_(self: "Tensor", other: object, alpha: float = 1.0) -> "Tensor":
+        """``self += alpha * other`` in place (PyTorch's spelling; optimizers use it)."""
+        if self.requires_grad and _mode.enabled:
+            self._check_in_place("add_")
+        if hasattr(other, "_data"):  # a Tensor
+            other = other._data
+        self._data += other if alpha == 1.0 else alpha * other
+        self._version.count += 1
+        return self
+
+    def mul_(self: "Tensor", other: object) -> "Tensor":
+        self._check_in_place("mul_")
+        self._data *= other._data if hasattr(other, "_data") else other
+        self._version.count += 1
+        return self
+
+    def zero_(self: "Tensor") -> "Tensor":
+        self._check_in_place("zero_")
+        self._data[...] = 0
+        self._version.count += 1
+        return self
+
+    def __setitem__(self: "Tensor", index, value) -> None:
+        self._check_in_place("t[...] = value")
+        value = value._data if hasattr(value, "_data") else value
+        self.data[index] = value  # through .data: the same checks and the version count
+
+    def _check_in_place(self: "Tensor", what: str) -> None:
+        if self.requires_grad and _mode.enabled:  # (optimizers step inside no_grad)
+            raise RuntimeError(
+                f"{what} on a Tensor that requires grad would change numbers the graph depends on "
+                "without recording it; do it inside `with no_grad():` (as an optimizer's step "
+                "does), or compute a new Tensor instead (x = x + 1)"
+            )
+
+
+class Clone(ops.Op):
+    """out = a copy of x.   The gradient passes through unchanged."""
+
+    name, words = "clone", ("{grad}",)
+
+    def forward(self, xp, x):
+        return x.copy()
+
+    def backward(self, xp, grad):
+        return (grad,)
+
+
+class Cast(ops.Op):
+    """out = x in another dtype (``float()``, ``double()``).   The gradient is cast back (in
+    ``chain_rule``, which gives every input its gradient in its own dtype)."""
+
+    words = ("{grad}",)
+
+    def __init__(self, dtype: np.dtype):
+        self.dtype = dtype
+        self.name = f"to {dtype}"
+
+    def forward(self, xp, x):
+        return x.astype(self.dtype)
+
+    def backward(self, xp, grad):
+        return (grad,)
