@@ -27,6 +27,7 @@ import torch
 import torch.nn.functional as F
 
 import tinygrad_edu
+from tinygrad_edu import losses
 from parity import FLOAT32, FLOAT64, VALUE
 
 Shape = Tuple[int, ...]
@@ -64,9 +65,12 @@ def away_from_bounds(rng: np.random.Generator, shape: Shape) -> np.ndarray:
 
 # --- a row -----------------------------------------------------------------------------------
 
-OURS = {"np": np, **{name: getattr(tinygrad_edu, name) for name in ("where", "maximum", "minimum", "cat", "stack", "linear")}}
+CLASSES = [0, 2, 1, 1]  # class targets for the losses of several classes
+OURS = {"np": np, **{name: getattr(tinygrad_edu, name) for name in ("where", "maximum", "minimum", "cat", "stack", "linear")},
+        "cross_entropy": losses.cross_entropy, "nll_loss": losses.nll_loss, "CLASSES": CLASSES}
 THEIRS = {"np": np, "F": F, "torch": torch, "where": torch.where, "maximum": torch.maximum, "minimum": torch.minimum,
-          "cat": torch.cat, "stack": torch.stack, "linear": F.linear}
+          "cat": torch.cat, "stack": torch.stack, "linear": F.linear, "cross_entropy": F.cross_entropy, "nll_loss": F.nll_loss,
+          "CLASSES": torch.tensor(CLASSES)}
 
 
 @dataclass(frozen=True)
@@ -226,6 +230,11 @@ LINEAR = [
     ("linear(a, b, c)", [(2, 4, 3), (2, 3), (2,)]), ("linear(a, b, c)", [(4, 4, 3), (1, 3), (1,)]),  # batches of batches
 ]
 
+LOSSES = [  # several classes: composites of log_softmax and indexing
+    row("cross_entropy(a, CLASSES)", [(4, 3)]), row("cross_entropy(a * 300, CLASSES)", [(4, 3)]),  # large logits
+    row("nll_loss(a.log_softmax(1), CLASSES)", [(4, 3)]), row("cross_entropy(a, CLASSES[0])" , [(3,)], (), "cross_entropy(a, CLASSES[0])"),
+]
+
 COMPOSITIONS = [  # x used twice (x*x), a diamond, chains through broadcasting
     row("a * a", [(2, 3)]), row("(a + b) * (a - b)", [(3,), (2, 3)]),
     row("((a @ b).tanh() * c).sum(axis=0).sigmoid()", [(4, 3), (3, 2), (2,)], (), "((a @ b).tanh() * c).sum(dim=0).sigmoid()"),
@@ -243,5 +252,6 @@ ROWS = (
     + SHAPES
     + [row("a @ b", shapes) for shapes in MATMUL]
     + [row(s, shapes) for s, shapes in LINEAR]
+    + LOSSES
     + COMPOSITIONS
 )

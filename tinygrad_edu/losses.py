@@ -12,7 +12,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .tensor import Tensor
+from .ops import Op
+from .tensor import Tensor, apply
 from .value import Value
 
 
@@ -118,10 +119,17 @@ def nll_loss(log_probs, targets):
 
 
 def _negative_log_likelihood(log_probs: Tensor, targets, op: str) -> Tensor:
-    classes = _class_indices(targets, log_probs.shape, op)
+    if not isinstance(targets, Tensor):
+        targets = Tensor(np.asarray(targets), dtype="int64" if np.asarray(targets).dtype.kind in "iu" else None)
+    expected = log_probs.shape[:-1]
+    if targets.shape != expected:
+        raise ValueError(
+            f"{op}: scores of shape {log_probs.shape} need one target per example, shape {expected}; got shape {targets.shape}"
+        )
+    classes = apply(ClassIndices(log_probs.shape[-1], op), targets)
     if log_probs.ndim == 1:
         return -log_probs[classes]
-    return -log_probs[np.arange(len(classes)), classes].mean()
+    return -log_probs[np.arange(len(targets)), classes].mean()
 
 
 def _as_logits(scores, op: str) -> Tensor:
@@ -135,23 +143,26 @@ def _as_logits(scores, op: str) -> Tensor:
     return scores
 
 
-def _class_indices(targets, shape: tuple, op: str) -> np.ndarray:
-    """The targets as whole numbers 0 .. C-1, one per example; anything else refused by name."""
-    classes = shape[-1]
-    array = np.asarray(targets._data if isinstance(targets, Tensor) else targets)
-    if array.dtype.kind not in "iuf" or array.dtype.kind == "f" and not np.array_equal(array, np.round(array)):
-        raise TypeError(f"{op}: the targets are class numbers 0 .. {classes - 1}, whole numbers; got {_show(array)}")
-    expected = shape[:-1]
-    if array.shape != expected:
-        raise ValueError(f"{op}: scores of shape {shape} need one target per example, shape {expected}; got shape {array.shape}")
-    outside = (array < 0) | (array >= classes)
-    if outside.any():
-        where = int(np.argwhere(outside.reshape(-1))[0][0])
-        raise ValueError(
-            f"{op}: target {array.reshape(-1)[where].item()!r} (example {where}) is not a class: with {classes} "
-            f"columns of scores the classes are 0 .. {classes - 1}"
-        )
-    return array.astype(np.int64)
+class ClassIndices(Op):
+    """out = the targets as class numbers 0 .. C-1 (int64), checked: a position, no gradient."""
+
+    name, differentiable = "classes", False
+
+    def __init__(self, classes: int, op: str):
+        self.classes, self.op = classes, op
+
+    def forward(self, xp, targets):
+        last = self.classes - 1
+        if targets.dtype.kind not in "iuf" or targets.dtype.kind == "f" and not xp.array_equal(targets, xp.round(targets)):
+            raise TypeError(f"{self.op}: the targets are class numbers 0 .. {last}, whole numbers; got {_show(targets)}")
+        outside = (targets < 0) | (targets > last)
+        if outside.any():
+            where = int(xp.argwhere(outside.reshape(-1))[0][0])
+            raise ValueError(
+                f"{self.op}: target {targets.reshape(-1)[where].item()!r} (example {where}) is not a class: with "
+                f"{self.classes} columns of scores the classes are 0 .. {last}"
+            )
+        return targets.astype(xp.int64)
 
 
 def _show(array: np.ndarray) -> str:

@@ -50,6 +50,7 @@ class Op:
     # positions, or OUT for the output; pick_saved takes them from [*inputs, out]
     broadcasts = False  # whether forward broadcasts its inputs (an elementwise op does)
     makes_views = False  # whether the output may share its numbers with an input (a reshape)
+    differentiable = True  # False for ops whose output takes no gradient (a comparison, argmax)
 
     def __init_subclass__(cls, **kwargs) -> None:
         """Read off which numbers ``backward`` needs from the names of its parameters."""
@@ -381,24 +382,21 @@ def _share_of_the_larger(xp, grad, mine, other):
 
 
 class Where(Elementwise):
-    """out = a where cond holds, else b (``cond`` is data: it takes no gradient).
+    """out = a where cond holds, else b (``cond`` is data, a mask: it takes no gradient).
 
     d(out)/da = 1 where cond, else 0;  d(out)/db = the opposite: each gradient is routed
     back to the input that was chosen.
     """
 
-    name, words = "where", ("{grad} where cond, else 0", "{grad} where not cond, else 0")
+    name, words = "where", ("", "{grad} where {cond}, else 0", "{grad} where not {cond}, else 0")
 
-    def __init__(self, cond):
-        self.cond = cond
+    def forward(self, xp, cond, a, b):
+        return xp.where(cond, a, b)
 
-    def forward(self, xp, a, b):
-        return xp.where(self.cond, a, b)
-
-    def backward(self, xp, grad):
-        return xp.where(self.cond, grad, 0.0), xp.where(self.cond, 0.0, grad)
+    def backward(self, xp, grad, cond):
+        return None, xp.where(cond, grad, 0.0), xp.where(cond, 0.0, grad)
 
 
 ADD, SUB, NEG, MUL, DIV, POW = Add(), Sub(), Neg(), Mul(), Div(), Pow()
 EXP, LOG, TANH, SIGMOID, SOFTPLUS, RELU = Exp(), Log(), Tanh(), Sigmoid(), Softplus(), Relu()
-ABS, SIN, COS, MAXIMUM, MINIMUM = Abs(), Sin(), Cos(), Maximum(), Minimum()
+ABS, SIN, COS, MAXIMUM, MINIMUM, WHERE = Abs(), Sin(), Cos(), Maximum(), Minimum(), Where()

@@ -33,16 +33,20 @@ class ConversionMethods:
 
     # --- comparisons: a bool Tensor of the numbers, recording no graph ----------------------
 
-    def _compare(self: "Tensor", compare, other: object) -> "Tensor":
-        other = other._data if hasattr(other, "_data") else self._operand(other, "a comparison")._data
-        return self._constant(compare(self._data, other))
+    def _compare(self: "Tensor", compare: "Compare", other: object) -> "Tensor":
+        return apply(compare, self, other if hasattr(other, "_data") else self._operand(other, compare.name))
 
-    __lt__ = lambda self, other: self._compare(np.less, other)  # noqa: E731
-    __le__ = lambda self, other: self._compare(np.less_equal, other)  # noqa: E731
-    __gt__ = lambda self, other: self._compare(np.greater, other)  # noqa: E731
-    __ge__ = lambda self, other: self._compare(np.greater_equal, other)  # noqa: E731
-    __eq__ = lambda self, other: self._compare(np.equal, other)  # noqa: E731
-    __ne__ = lambda self, other: self._compare(np.not_equal, other)  # noqa: E731
+    __lt__ = lambda self, other: self._compare(LESS, other)  # noqa: E731
+    __le__ = lambda self, other: self._compare(LESS_EQUAL, other)  # noqa: E731
+    __gt__ = lambda self, other: self._compare(GREATER, other)  # noqa: E731
+    __ge__ = lambda self, other: self._compare(GREATER_EQUAL, other)  # noqa: E731
+    __eq__ = lambda self, other: self._compare(EQUAL, other)  # noqa: E731
+    __ne__ = lambda self, other: self._compare(NOT_EQUAL, other)  # noqa: E731
+
+    def isfinite(self: "Tensor") -> "Tensor":
+        """A mask: True where the number is neither inf nor nan."""
+        return apply(IS_FINITE, self)
+
     __hash__ = object.__hash__  # == is elementwise, so a Tensor hashes by identity, as PyTorch's
 
     # --- Python numbers, lists, copies, casts -------------------------------------------
@@ -166,3 +170,31 @@ class Cast(ops.Op):
 
     def backward(self, xp, grad):
         return (grad,)
+
+
+class Compare(ops.Op):
+    """out = a < b (or <=, >, >=, ==, !=), number by number: a mask, which takes no gradient."""
+
+    differentiable, broadcasts = False, True
+
+    def __init__(self, name: str, ufunc):
+        self.name, self.ufunc = name, ufunc
+
+    def forward(self, xp, a, b):
+        return self.ufunc(a, b)
+
+
+LESS, LESS_EQUAL, GREATER, GREATER_EQUAL = Compare("<", np.less), Compare("<=", np.less_equal), Compare(">", np.greater), Compare(">=", np.greater_equal)
+EQUAL, NOT_EQUAL = Compare("==", np.equal), Compare("!=", np.not_equal)
+
+
+class IsFinite(ops.Op):
+    """out = True where x is neither inf nor nan: a mask, which takes no gradient."""
+
+    name, differentiable = "isfinite", False
+
+    def forward(self, xp, x):
+        return xp.isfinite(x)
+
+
+IS_FINITE = IsFinite()

@@ -228,9 +228,7 @@ class Tensor(ShapeMethods, ReductionMethods, MatmulMethods, ConversionMethods):
     def detach(self) -> "Tensor":
         """The same numbers, cut from the graph. Shares memory (and the count of in-place
         changes) with this Tensor, as in PyTorch: use ``clone()`` for numbers of its own."""
-        out = constant(self._data)
-        out._version = self._version
-        return out
+        return apply(DETACH, self)
 
     # --- arithmetic: the rules of ops.py (NumPy broadcasting; sum_to_shape undoes it) -------
 
@@ -332,15 +330,14 @@ def where(condition, a, b) -> Tensor:
     ``condition`` is a bool Tensor or array (``x > 0``); ``a`` and ``b`` are Tensors or
     numbers, broadcast together. The gradient of each goes back to where it was chosen.
     """
-    if isinstance(condition, Tensor):
-        condition = condition._data
-    condition = np.asarray(condition)
+    if not isinstance(condition, Tensor):
+        condition = constant(as_array(condition, None, what="where()'s condition"))
     if condition.dtype != bool:
         raise TypeError(f"where() needs a condition of booleans, such as x > 0, got dtype {condition.dtype}")
     first = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
     if first is None:
         first = constant(as_array(a, None, what="where()"))
-    return apply(ops.Where(condition), first._operand(a, "where"), first._operand(b, "where"))
+    return apply(ops.WHERE, condition, first._operand(a, "where"), first._operand(b, "where"))
 
 
 def maximum(a, b) -> Tensor:
@@ -353,6 +350,18 @@ def minimum(a, b) -> Tensor:
     """The smaller of ``a`` and ``b``, number by number; a tie gives each half the gradient."""
     first = a if isinstance(a, Tensor) else b
     return apply(ops.MINIMUM, first._operand(a, "minimum"), first._operand(b, "minimum"))
+
+
+class Detach(ops.Op):
+    """out = x, the same numbers, recording no graph: no gradient flows back through it."""
+
+    name, differentiable, makes_views = "detach", False, True
+
+    def forward(self, xp, x):
+        return x
+
+
+DETACH = Detach()
 
 
 class ReluInPlace(ops.Relu):

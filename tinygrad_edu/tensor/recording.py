@@ -46,7 +46,7 @@ def apply(op: ops.Op, *inputs: "Tensor") -> "Tensor":
     node.label = ""
     node.retains_grad = False
     node.saved = node.versions = ()
-    if _mode.enabled:
+    if _mode.enabled and op.differentiable:
         for t in inputs:
             if t.requires_grad:
                 node.requires_grad = True

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..ops import Op
+from ..ops import WHERE, Op
 from .recording import apply
 from ..shapes import check_keepdims, kept_shape, one_spelling, reduced_axes, spread_to_shape
 
@@ -98,6 +98,30 @@ class Extremum(Op):
         return (xp.where(winners, share, 0.0),)
 
 
+class Position(Op):
+    """out = where the maximum (or minimum) is, as int64: a position, which takes no gradient."""
+
+    differentiable = False
+
+    def __init__(self, find, axis, keepdims: bool):
+        self.find, self.axis, self.keepdims, self.name = find, axis, keepdims, find.__name__
+
+    def forward(self, xp, x):
+        return xp.asarray(self.find(x, axis=self.axis, keepdims=self.keepdims), dtype=xp.int64)
+
+
+class Truth(Op):
+    """out = whether any (or all) of the numbers over ``axes`` are nonzero: no gradient."""
+
+    differentiable = False
+
+    def __init__(self, reduce, axes: tuple, keepdims: bool):
+        self.reduce, self.axes, self.keepdims, self.name = reduce, axes, keepdims, reduce.__name__
+
+    def forward(self, xp, x):
+        return self.reduce(x, axis=self.axes, keepdims=self.keepdims)
+
+
 class ReductionMethods:
     """The reductions and the softmax family of ``Tensor`` (mixed into it in ``core.py``).
 
@@ -139,8 +163,8 @@ class ReductionMethods:
         """``log(sum(exp(x)))`` over ``axis``, computed as ``m + log(sum(exp(x - m)))`` with m the
         maximum, so that no exp overflows. Its gradient is softmax(x)."""
         axes, keep = _axes(self, "logsumexp", axis, dim, keepdims, keepdim, required=True, nonempty=True)
-        largest = self._data.max(axis=axes, keepdims=True)
-        shift = self._constant(np.where(np.isfinite(largest), largest, 0.0))  # all -inf: no shift
+        largest = self.detach().max(axes, keepdims=True)
+        shift = apply(WHERE, largest.isfinite(), largest, largest._operand(0.0, "logsumexp"))  # all -inf: no shift
         out = (self - shift).exp().sum(axes, keepdims=True).log() + shift
         return out if keep else out.reshape(*(size for a, size in enumerate(out.shape) if a not in axes))
 
@@ -177,12 +201,12 @@ class ReductionMethods:
     def any(self: "Tensor", axis=None, keepdims=None, *, dim=None, keepdim=None) -> "Tensor":
         """Whether any number is nonzero (True), over ``axis``: a bool Tensor, no gradient."""
         axes, keep = _axes(self, "any", axis, dim, keepdims, keepdim)
-        return self._constant(np.any(self._data, axis=axes, keepdims=keep))
+        return apply(Truth(np.any, axes, keep), self)
 
     def all(self: "Tensor", axis=None, keepdims=None, *, dim=None, keepdim=None) -> "Tensor":
         """Whether every number is nonzero (True), over ``axis``: a bool Tensor, no gradient."""
         axes, keep = _axes(self, "all", axis, dim, keepdims, keepdim)
-        return self._constant(np.all(self._data, axis=axes, keepdims=keep))
+        return apply(Truth(np.all, axes, keep), self)
 
 
 def _axes(t: "Tensor", op: str, axis, dim, keepdims, keepdim, required=False, nonempty=False, single=False):
@@ -206,5 +230,4 @@ def _position(t: "Tensor", op: str, find, axis, dim, keepdims, keepdim) -> "Tens
     if isinstance(axis, (tuple, list)):
         raise TypeError(f"{op} works along one axis (or all of them, flattened), got {axis!r}")
     axes, keep = _axes(t, op, axis, None, keepdims, keepdim, nonempty=True)
-    positions = find(t._data, axis=axes[0] if axis is not None and t.ndim else None, keepdims=keep)
-    return t._constant(np.asarray(positions, dtype=np.int64))
+    return apply(Position(find, axes[0] if axis is not None and t.ndim else None, keep), t)

@@ -66,27 +66,44 @@ class Permute(Op):
 
 class GetItem(Op):
     """out = x[index].   Backward: zeros in x's shape, with each gradient added where its
-    number was taken from (twice taken, twice added: ``np.add.at``)."""
+    number was taken from (twice taken, twice added: ``np.add.at``).
+
+    Index arrays (lists, masks, Tensors of positions) are inputs of the op, not settings of it,
+    so a recorded step reads them afresh (see ``jit.py``); they take no gradient.
+    """
 
     name, words = "[]", ("{grad} put back where each number was taken from",)
-
     makes_views = True
 
     def __init__(self, index):
-        self.index = index
-        self.advanced = _is_advanced(index)
+        self.index = index  # the index, each array in it replaced by ARRAY_PART
+        self.advanced = any(part is ARRAY_PART for part in _parts(index))
 
-    def forward(self, xp, x):
+    def forward(self, xp, x, *arrays):
         self.input_shape = x.shape
-        return x[self.index]
+        self.filled = _filled(self.index, arrays)
+        return x[self.filled]
 
     def backward(self, xp, grad):
         spread = xp.zeros(self.input_shape, dtype=grad.dtype)
         if self.advanced:
-            xp.add.at(spread, self.index, grad)  # an index listed twice collects both gradients
+            xp.add.at(spread, self.filled, grad)  # an index listed twice collects both gradients
         else:
-            spread[self.index] = grad  # ints and slices pick each number at most once
+            spread[self.filled] = grad  # ints and slices pick each number at most once
         return (spread,)
+
+
+ARRAY_PART = object()  # in GetItem.index: "the next of the op's index arrays goes here"
+
+
+def _parts(index) -> tuple:
+    return index if isinstance(index, tuple) else (index,)
+
+
+def _filled(index, arrays):
+    arrays = iter(arrays)
+    parts = tuple(next(arrays) if part is ARRAY_PART else part for part in _parts(index))
+    return parts if isinstance(index, tuple) else parts[0]
 
 
 class Cat(Op):
@@ -187,14 +204,14 @@ class ShapeMethods:
     def __getitem__(self: "Tensor", index) -> "Tensor":
         """``t[...]`` as in NumPy and PyTorch: ints, slices, None, ..., integer lists or arrays
         (a repeated index adds up in the gradient), boolean masks (an array or a bool Tensor)."""
-        index = _plain_index(index, self)
+        index, arrays = _index_and_arrays(index, self)
         try:
-            np.empty(self.shape, dtype=bool)[index]  # cheap check, with NumPy's rules
+            np.empty(self.shape, dtype=bool)[_filled(index, [a._data for a in arrays])]  # cheap check, NumPy's rules
         except IndexError as error:
             raise IndexError(f"t[{_show(index)}] on a Tensor of shape {self.shape}: {_reason(error)}") from None
         except (TypeError, ValueError) as error:
             raise IndexError(f"t[{_show(index)}]: {_reason(error)}") from None
-        return apply(GetItem(index), self)
+        return apply(GetItem(index), self, *arrays)
 
 
 def cat(tensors: Sequence["Tensor"], dim: int = None, *, axis: int = None) -> "Tensor":
@@ -241,34 +258,33 @@ def _tensors(tensors, op: str) -> list:
     return list(tensors)
 
 
-def _plain_index(index, tensor: "Tensor"):
-    """The index with Tensors and lists replaced by arrays; floats refused."""
+def _index_and_arrays(index, tensor: "Tensor"):
+    """The index with each array in it (a Tensor, list or ndarray of positions or a mask)
+    replaced by ``ARRAY_PART``, and those arrays as Tensors; floats refused."""
     from .core import Tensor
 
-    parts = index if isinstance(index, tuple) else (index,)
-    plain = []
-    for part in parts:
-        if isinstance(part, Tensor):
-            part = part._data
-        elif isinstance(part, list):
-            part = np.asarray(part)
-        if isinstance(part, np.ndarray) and part.dtype.kind not in "iub":
-            raise IndexError(f"t[...]: an index array must hold whole numbers or booleans, got dtype {part.dtype}")
-        if isinstance(part, (float, np.floating)):
+    parts, arrays = [], []
+    for part in _parts(index):
+        if isinstance(part, (Tensor, list, np.ndarray)):
+            array = part if isinstance(part, Tensor) else tensor._constant(np.asarray(part))
+            if array.dtype.kind not in "iub":
+                raise IndexError(f"t[...]: an index array must hold whole numbers or booleans, got dtype {array.dtype}")
+            parts.append(ARRAY_PART)
+            arrays.append(array)
+        elif isinstance(part, (float, np.floating)):
             raise IndexError(f"t[{part!r}]: an index is a whole number, a slice, a list of whole numbers or a mask")
-        plain.append(part)
-    return tuple(plain) if isinstance(index, tuple) else plain[0]
-
-
-def _is_advanced(index) -> bool:
-    """Whether an index picks numbers by lists or masks (which can pick one number twice)."""
-    parts = index if isinstance(index, tuple) else (index,)
-    return any(isinstance(part, np.ndarray) for part in parts)
+        else:
+            parts.append(part)
+    return (tuple(parts) if isinstance(index, tuple) else parts[0]), arrays
 
 
 def _show(index) -> str:
-    parts = index if isinstance(index, tuple) else (index,)
-    return ", ".join("..." if p is Ellipsis else f"{p.start or ''}:{p.stop or ''}" if isinstance(p, slice) else repr(p) for p in parts)
+    def one(p) -> str:
+        if p is ARRAY_PART:
+            return "[...]"
+        return "..." if p is Ellipsis else f"{p.start or ''}:{p.stop or ''}" if isinstance(p, slice) else repr(p)
+
+    return ", ".join(one(p) for p in _parts(index))
 
 
 def _reason(error: Exception) -> str:
