@@ -13,9 +13,10 @@ from .tensor import (
     ones_like, randn, stack, where, zeros, zeros_like,
 )
 from .value import Value
+from .jit import jit
 
 __all__ = [
-    "Value", "Tensor", "no_grad", "is_grad_enabled", "gradcheck", "GradcheckError", "backpropagate", "topological_order",
+    "Value", "Tensor", "jit", "no_grad", "is_grad_enabled", "gradcheck", "GradcheckError", "backpropagate", "topological_order",
     "where", "maximum", "minimum", "cat", "stack", "matmul", "linear",
     "zeros", "ones", "full", "arange", "eye", "randn", "zeros_like", "ones_like",
 ]

@@ -181,6 +181,8 @@ class Power(Elementwise):
         n = self.n
         if n == 0:
             return (xp.zeros_like(grad),)
+        if n == 2:
+            return (grad * (2.0 * a),)  # the same numbers as 2 * a**1, one operation fewer
         return (grad * (n * xp.power(a, n - 1)),)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Iterable, List
 
 from .tensor import no_grad
+from .tensor.grad_mode import current_tracer
 
 
 class Optimizer:
@@ -32,7 +33,27 @@ class Optimizer:
             p.zero_grad()
 
     def step(self) -> None:
+        """Adjust every parameter once, from its gradient, outside the graph."""
+        tracer = current_tracer()
+        if tracer is not None:  # a step being recorded for replay (jit.py)
+            tracer.optimizer_step(self)
+        else:
+            self.step_outside_the_graph()
+
+    def step_outside_the_graph(self) -> None:
+        with no_grad():
+            self._step()
+
+    def _step(self) -> None:
         raise NotImplementedError
+
+    def replayable(self) -> bool:
+        """Whether a step is a fixed function of ``settings()`` and the gradients, with no state
+        of its own, so that a recording (``jit.py``) can redo it line by line."""
+        return False
+
+    def settings(self) -> tuple:
+        return (self.lr,)
 
 
 class SGD(Optimizer):
@@ -50,9 +71,11 @@ class SGD(Optimizer):
         self.momentum = momentum
         self.velocity: List = [None] * len(self.parameters)
 
-    def step(self) -> None:
-        with no_grad():
-            self._step()
+    def replayable(self) -> bool:
+        return not self.momentum  # plain SGD: p -= lr * grad, nothing remembered between steps
+
+    def settings(self) -> tuple:
+        return (self.lr, self.momentum)
 
     def _step(self) -> None:
         minus_lr = -self.lr
@@ -85,10 +108,6 @@ class Adam(Optimizer):
         self.t = 0
         self.m: List = [0.0] * len(self.parameters)
         self.v: List = [0.0] * len(self.parameters)
-
-    def step(self) -> None:
-        with no_grad():
-            self._step()
 
     def _step(self) -> None:
         self.t += 1

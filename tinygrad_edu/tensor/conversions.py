@@ -55,6 +55,8 @@ class ConversionMethods:
         """The one number this Tensor holds, as a Python number."""
         if self.size != 1:
             raise ValueError(f"item() needs a Tensor with one element, this one has shape {self.shape}")
+        if _mode.tracer is not None:
+            _mode.tracer.refuse("reading a number with item(), float(), int() or bool()")
         return self._data.reshape(()).item()
 
     def __float__(self: "Tensor") -> float:
@@ -83,7 +85,9 @@ class ConversionMethods:
         """The numbers as an ndarray (no copy, no graph), as PyTorch's ``numpy()``."""
         return self.data
 
-    def tolist(self):
+    def tolist(self: "Tensor") -> list:
+        if _mode.tracer is not None:
+            _mode.tracer.refuse("reading numbers with tolist()")
         return self._data.tolist()
 
     def clone(self: "Tensor") -> "Tensor":
@@ -111,6 +115,8 @@ class ConversionMethods:
         """``self += alpha * other`` in place (PyTorch's spelling; optimizers use it)."""
         if self.requires_grad and _mode.enabled:
             self._check_in_place("add_")
+        if _mode.tracer is not None:  # a step being recorded for replay (jit.py)
+            _mode.tracer.add_(self, other, alpha)
         if hasattr(other, "_data"):  # a Tensor
             other = other._data
         self._data += other if alpha == 1.0 else alpha * other
@@ -135,6 +141,8 @@ class ConversionMethods:
         self.data[index] = value  # through .data: the same checks and the version count
 
     def _check_in_place(self: "Tensor", what: str) -> None:
+        if _mode.tracer is not None:
+            _mode.tracer.refuse(f"changing numbers with {what}")
         if self.requires_grad and _mode.enabled:  # (optimizers step inside no_grad)
             raise RuntimeError(
                 f"{what} on a Tensor that requires grad would change numbers the graph depends on "

@@ -91,6 +91,8 @@ class Tensor(ShapeMethods, ReductionMethods, MatmulMethods, ConversionMethods):
         (numbers to differentiate), unless ``dtype`` says otherwise; booleans stay a mask.
         """
         if isinstance(data, Tensor):
+            if _mode.tracer is not None:
+                _mode.tracer.copies(data)
             data = data._data
         self._data = as_array(data, dtype, what="Tensor", copy=True)
         self._version = Version()
@@ -108,6 +110,8 @@ class Tensor(ShapeMethods, ReductionMethods, MatmulMethods, ConversionMethods):
     @property
     def data(self) -> WatchedArray:
         """The numbers, as an ndarray (no copy): writing into it changes this Tensor."""
+        if _mode.tracer is not None:
+            _mode.tracer.refuse("reading t.data")
         return WatchedArray.of(self._data, self._version)
 
     @data.setter
@@ -170,7 +174,8 @@ class Tensor(ShapeMethods, ReductionMethods, MatmulMethods, ConversionMethods):
                 if saved._version.count != count:
                     raise changed_in_place(saved, self.op, count)
         parent_grads = []
-        for g, parent in zip(self.op.backward(ARRAY, grad, *self.saved), self.parents):
+        shares = self.op.backward(ARRAY, grad, *self.saved)
+        for g, parent in zip(shares, self.parents):
             if g is not None and parent.requires_grad:
                 g = sum_to_shape(g, parent._data.shape)
                 if type(g) is not np.ndarray:
@@ -182,6 +187,8 @@ class Tensor(ShapeMethods, ReductionMethods, MatmulMethods, ConversionMethods):
             else:
                 g = None
             parent_grads.append(g)
+        if _mode.tracer is not None:  # a step being recorded for replay (jit.py)
+            _mode.tracer.chain_rule(self, grad, shares, parent_grads)
         return parent_grads
 
     def backward(self, grad: Optional[ArrayLike] = None, on_step=None) -> None:
@@ -208,13 +215,20 @@ class Tensor(ShapeMethods, ReductionMethods, MatmulMethods, ConversionMethods):
             grad = as_array(grad._data if isinstance(grad, Tensor) else grad, self.dtype, what="backward(grad)", copy=True)
             if grad.shape != self.shape:
                 raise ValueError(f"backward(grad): grad has shape {grad.shape} but this Tensor has shape {self.shape}")
+        if _mode.tracer is None:
+            backpropagate(self, grad, on_step=on_step)
+            return
+        _mode.tracer.backward_start(self, grad)  # a step being recorded for replay (jit.py)
         backpropagate(self, grad, on_step=on_step)
+        _mode.tracer.backward_end()
 
     def retain_grad(self) -> None:
         """Keep this interior node's gradient after ``backward()`` (PyTorch's opt-in)."""
         self.retains_grad = True
 
     def zero_grad(self) -> None:
+        if _mode.tracer is not None:
+            _mode.tracer.zero_grad(self)
         self.grad = None
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":

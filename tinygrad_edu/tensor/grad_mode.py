@@ -20,9 +20,15 @@ class _GradMode(threading.local):
     def __init__(self) -> None:  # runs once in each thread that looks at it
         self.enabled = True
         self.previous = []  # the settings to go back to, innermost last
+        self.tracer = None  # while jit records a step: what it reports to (see jit.py)
 
 
 _mode = _GradMode()
+
+
+def current_tracer():
+    """The jit recording in progress in this thread, or None (see ``jit.py``)."""
+    return _mode.tracer
 
 
 def is_grad_enabled() -> bool:

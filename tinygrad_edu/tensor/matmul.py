@@ -65,9 +65,9 @@ class Linear(Op):
 
     def backward(self, xp, grad, x, weight):
         grad_x = grad @ weight if self.need_x else None
-        # one input (nin,), a batch (n, nin) or batches of batches (..., nin): as rows of a matrix
-        g_rows, x_rows = grad.reshape(-1, grad.shape[-1]), x.reshape(-1, x.shape[-1])
-        return grad_x, g_rows.T @ x_rows, g_rows.sum(axis=0)
+        if grad.ndim != 2:  # one input (nin,) or batches of batches (..., nin): as rows of a matrix
+            grad, x = grad.reshape(-1, grad.shape[-1]), x.reshape(-1, x.shape[-1])
+        return grad_x, grad.T @ x, grad.sum(axis=0)
 
 
 class MatmulMethods:

@@ -37,7 +37,8 @@ def apply(op: ops.Op, *inputs: "Tensor") -> "Tensor":
         if op.broadcasts:  # the one ValueError NumPy raises on elementwise ops: shapes that do not fit
             raise _broadcast_error(op, arrays) from None
         raise
-    if type(out) is not np.ndarray:
+    wrapped = type(out) is not np.ndarray
+    if wrapped:
         out = np.asarray(out)  # NumPy returns a scalar for a 0-d result; keep an array
     node = _new_tensor(type(inputs[0]))  # a Tensor, like its inputs
     node._data = out
@@ -45,7 +46,8 @@ def apply(op: ops.Op, *inputs: "Tensor") -> "Tensor":
     node.grad = None
     node.label = ""
     node.retains_grad = False
-    node.saved = node.versions = ()
+    node.saved = node.versions = node.parents = ()
+    node.requires_grad, node.op = False, None
     if _mode.enabled and op.differentiable:
         for t in inputs:
             if t.requires_grad:
@@ -56,10 +58,9 @@ def apply(op: ops.Op, *inputs: "Tensor") -> "Tensor":
                     arrays.append(out)  # position -1: ops.OUT
                     node.saved = op.pick_saved(arrays)
                     node.versions = op.pick_saved([t._version.count for t in inputs] + [node._version.count])
-                return node
-    node.requires_grad = False
-    node.parents = ()
-    node.op = None
+                break
+    if _mode.tracer is not None:  # a step being recorded for replay (jit.py)
+        _mode.tracer.forward(op, inputs, node, wrapped)
     return node
 
 
