@@ -39,3 +39,19 @@ def test_hand_written_numpy_gradients_match_the_tensor_backend_on_synthetic_data
         np.testing.assert_allclose(layer.weight.data, theirs.W[i], rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(layer.bias.data, theirs.b[i], rtol=1e-12, atol=1e-15)
         assert not np.array_equal(layer.weight.data, state[f"layers.{i}.weight"])  # it did move
+
+
+def test_every_variant_of_ours_computes_the_same_numbers_as_eager() -> None:
+    """The jit row and the rows without the in-place ReLU time the same arithmetic, to the bit:
+    they differ only in what they cost."""
+    X, y = bench.lesson_data()
+    state = bench.initial_weights()
+    names = ["tinygrad_edu float64", "tinygrad_edu jit float64", "tinygrad_edu, relu not in place",
+             "tinygrad_edu jit, relu not in place"]
+    peers = [bench.PEERS[name](X, y, state) for name in names]
+    for _ in range(5):
+        losses = set()
+        for peer in peers:
+            peer.epoch()
+            losses.add(peer.loss)
+        assert len(losses) == 1

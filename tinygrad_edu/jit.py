@@ -28,6 +28,7 @@ replay returns holding the new numbers, outside any graph.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any, Callable, Dict, List
 
 import numpy as np
@@ -302,7 +303,7 @@ class Tracer:
     def finish(self, result) -> Recording:
         returned = self._returned(result)
         guard = [f"    if {check}:\n        return STALE" for check in self.guards]
-        body = "\n".join("    " + line for line in self.lines + [f"return {returned}"])
+        body = "\n".join("    " + line for line in _freeing(self.lines + [f"return {returned}"]))
         source = f"def replay({self.parameters}):\n" + "\n".join(guard + [body]) + "\n"
         return Recording(source, self.namespace)
 
@@ -318,6 +319,28 @@ class Tracer:
             f"jit: a step returns Tensors (or None, or a tuple or list of them), got {type(result).__name__}; "
             "return the loss Tensor and read its number after the call"
         )
+
+
+_ARRAY_NAME = re.compile(r"\bg?v\d+\b")  # the arrays ops make (v...) and their gradients (gv...)
+
+
+def _freeing(lines: List[str]) -> List[str]:
+    """The lines, each array dropped (``del``) right after its last use, as the eager graph lets
+    go of a gradient once passed on: otherwise a replay would hold every array of the step at
+    once, twice the memory at large N. (The returned arrays are used on the return line.)"""
+    last_use = {}
+    for k, line in enumerate(lines):
+        for name in _ARRAY_NAME.findall(line):
+            last_use[name] = k
+    dropped: Dict[int, List[str]] = {}
+    for name, k in last_use.items():
+        dropped.setdefault(k, []).append(name)
+    out = []
+    for k, line in enumerate(lines):
+        out.append(line)
+        if k in dropped and k < len(lines) - 1:
+            out.append("del " + ", ".join(sorted(dropped[k])))
+    return out
 
 
 def _fold(raw_name: str, raw, grad, share, parent: Tensor, tracer: Tracer) -> str:
