@@ -67,3 +67,30 @@ def test_the_table_covers_broadcasting_both_ways() -> None:
         shapes = {row.shapes for row in ROWS if row.spelling == spelling}
         assert {((3,), (2, 3)), ((2, 3), (3,)), ((), (2, 3)), ((2, 1, 4), (3, 1))} <= shapes
     assert np.mean([len(row.backends) for row in ROWS]) > 2  # most rows run in float32 too
+
+
+def test_the_readme_s_example_of_adding_an_op_works_as_written() -> None:
+    """The README's "Adding an op" section: its class, exposed as it says, passes the same
+    checks as every op of the table, on Value and on Tensor."""
+    import re
+    from pathlib import Path
+
+    import torch.nn.functional as F
+
+    from parity import FLOAT64, assert_matches_torch
+    from tinygrad_edu import ops
+    from tinygrad_edu.tensor.core import _unary as tensor_method
+    from tinygrad_edu.value import _unary as value_method
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("## Adding an op")[1].split("\n## ")[0]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    namespace = vars(ops).copy()
+    exec(code, namespace)
+    softsign = namespace["Softsign"]()
+    row = re.search(r'\("a\.softsign\(\)", \(\), "(.*?)"\)', section)  # the row it tells us to add
+    assert row and row.group(1) == "F.softsign(a)"
+    for x in (-2.0, 0.3, 1.7):
+        assert_matches_torch(value_method(softsign), F.softsign, [x])
+    assert_matches_torch(tensor_method(softsign), F.softsign, [np.linspace(-3, 3, 7).reshape(7, 1)], FLOAT64)
+    assert gradcheck(value_method(softsign), [0.4])
