@@ -153,29 +153,34 @@ def test_to_torch_draws_none_of_torchs_random_numbers():
 # --- several outputs, trained by cross-entropy ------------------------------------------------
 
 
-def test_fit_with_cross_entropy_takes_the_steps_pytorchs_sgd_takes():
+@pytest.mark.parametrize("dtype, epochs, tolerance", [
+    (np.float64, 200, dict(rtol=1e-8, atol=1e-11)),
+    (np.float32, 50, dict(rtol=2e-4, atol=2e-5)),  # float32 rounds differently on each side: looser
+])
+def test_fit_with_cross_entropy_takes_the_steps_pytorchs_sgd_takes(dtype, epochs, tolerance):
     """A TensorMLP with three outputs, trained by ``fit`` on the spirals with ``cross_entropy``
     and plain gradient descent, and its PyTorch copy trained by torch.optim.SGD with
     F.cross_entropy: the same loss at every epoch and the same weights at the end."""
     X, y = make_spirals(30, 3, seed=2)
-    ours = TensorMLP(2, [32, 3], activation="relu", seed=6)
+    ours = TensorMLP(2, [32, 3], activation="relu", seed=6, dtype=dtype)
     theirs = ours.to_torch()
-    history = fit(ours, X, y, epochs=200, loss_fn=cross_entropy, lr=0.5, progress=False)
+    history = fit(ours, X, y, epochs=epochs, loss_fn=cross_entropy, lr=0.5, progress=False)
     optimizer = torch.optim.SGD(theirs.parameters(), lr=0.5)
-    inputs, targets = torch.tensor(X), torch.tensor(y)
+    inputs, targets = torch.tensor(X, dtype=linears(theirs)[0].weight.dtype), torch.tensor(y)
     expected = []
-    for _ in range(200):
+    for _ in range(epochs):
         loss = F.cross_entropy(theirs(inputs), targets)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
         expected.append(loss.item())
-    np.testing.assert_allclose(history, expected, rtol=1e-9)
-    assert history[-1] < 0.5 * history[0]  # it learned something
+    np.testing.assert_allclose(history, expected, rtol=tolerance["rtol"] / 10)
+    assert history[-1] < 0.7 * history[0]  # it learned something
     for layer, linear in zip(ours.layers, linears(theirs)):
-        np.testing.assert_allclose(layer.weight.data, linear.weight.detach().numpy(), rtol=1e-8, atol=1e-11)
-        np.testing.assert_allclose(layer.bias.data, linear.bias.detach().numpy(), rtol=1e-8, atol=1e-11)
-    assert_same_network(ours, theirs, X, y, rtol=1e-8, atol=1e-11)
+        assert layer.weight.dtype == dtype
+        np.testing.assert_allclose(layer.weight.data, linear.weight.detach().numpy(), **tolerance)
+        np.testing.assert_allclose(layer.bias.data, linear.bias.detach().numpy(), **tolerance)
+    assert_same_network(ours, theirs, X, y, **tolerance)
 
 
 def test_a_network_trained_in_pytorch_comes_over_with_its_outputs_and_gradients():
