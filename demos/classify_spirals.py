@@ -86,8 +86,9 @@ def score_gradients(model, X, y):
         z = model(X).numpy()
     scores = Tensor(z, requires_grad=True)  # the scores as a leaf: backward() stops here
     cross_entropy(scores, y).backward()  # the chain rule, through log_softmax, picking, mean
-    p = np.exp(z - z.max(axis=1, keepdims=True))  # softmax by hand (less the row's largest
-    p /= p.sum(axis=1, keepdims=True)  # score first, so no exp overflows)
+    # the formula, in NumPy; softmax takes each row's largest score off first, so no exp overflows
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
     onehot = np.eye(z.shape[1])[y]  # row i: 1 in column y_i, 0 elsewhere
     return np.array(scores.grad), (p - onehot) / len(y)
 
