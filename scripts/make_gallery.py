@@ -68,6 +68,7 @@ def make_pictures(out: Path) -> dict:
     rmse = load_lesson("relu_splines").rmse
     numbers["spline"], numbers["network"] = rmse(splines["spline"], splines["y"]), rmse(splines["network"], splines["y"])
     numbers["moons"] = load_lesson("classify_moons").main(out)["accuracy"]
+    numbers["spirals"] = load_lesson("classify_spirals").main(out, progress=False)["accuracy"]
 
     from tinygrad_edu.viz import draw_network, save
 
@@ -93,10 +94,13 @@ def gallery(n: dict) -> str:
           f"It learns 200 noisy points of a Gaussian-process sample by gradient descent and lands at RMSE "
           f"{n['gp']:.4f} against noise of sd 0.7 (<code>demos/gp_regression.py</code>).")],
         [("gp_loss_curve.png", "The loss by epoch",
-          "Its RMSE by epoch, falling to the noise level 0.7 (<code>demos/gp_regression.py</code>)."),
-         ("moons_decision_boundary.png", "Decision boundary",
+          "Its RMSE by epoch, falling to the noise level 0.7 (<code>demos/gp_regression.py</code>).")],
+        [("moons_decision_boundary.png", "Decision boundary",
           f"<code>MLP(2, [16, 16, 1])</code> of scalars separates two moons, {n['moons']:.0%} correct "
-          f"(<code>demos/classify_moons.py</code>).")],
+          f"(<code>demos/classify_moons.py</code>)."),
+         ("spirals_decision_regions.png", "Decision regions of three classes",
+          f"<code>TensorMLP(2, [100, 3])</code>, trained by cross-entropy, sorts three spiral arms, "
+          f"{n['spirals']:.1%} correct (<code>demos/classify_spirals.py</code>).")],
         [("relu_splines.png", "ReLU splines",
           f"Least squares on the lecture's 30 shifted ReLUs (RMSE {n['spline']:.4f}) and a 30-unit ReLU network "
           f"(RMSE {n['network']:.4f}) fit the same noisy sine; the ticks are the spline's knots and the network's "
@@ -114,6 +118,7 @@ SOURCES = {  # picture in docs/images: the file a lesson writes
     "network_two_hidden_layers.png": "network_two_hidden_layers.png",
     "network.png": "network.png",
     "moons_decision_boundary.png": "moons_decision_boundary.png",
+    "spirals_decision_regions.png": "spirals_decision_regions.png",
 }
 
 

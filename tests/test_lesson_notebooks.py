@@ -32,6 +32,7 @@ NAMES = [name for name, _ in lessons()]
 QUICK = {  # command-line arguments that shorten training, added to the kernel's own
     "relu_splines": ["--epochs", "50"],
     "classify_moons": ["--steps", "2"],
+    "classify_spirals": ["--epochs", "50"],
     "gp_regression": ["--epochs", "50"],
     "gp_blog_program": ["--epochs", "50", "--seeds", "2"],
 }
@@ -44,6 +45,7 @@ FIGURES = {  # what each lesson draws, in output/ beside the notebook
     "activations": ["activations.png"],
     "relu_splines": ["relu_splines.png"],
     "classify_moons": ["moons_decision_boundary.png"],
+    "classify_spirals": ["spirals_decision_regions.png"],
     "gp_regression": ["gp_data.png", "gp_loss_curve.png", "gp_fit.png"],
     "gp_blog_program": ["gp_blog_program.png"],
 }

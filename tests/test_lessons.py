@@ -4,7 +4,9 @@ Linear regression trained by backprop lands on the least-squares line (``np.lina
 logistic regression on the maximum-likelihood estimates (Newton's method, written here);
 the activations' derivatives from ``backward()`` are their closed forms; the ReLU spline's
 RMSE is that of an independent least-squares fit; the chain-rule neuron's numbers are
-PyTorch's. Each demo's pictures are saved as real PNG files.
+PyTorch's; the spirals network's accuracy is recomputed in NumPy from its weights, and its
+cross-entropy gradient with respect to the scores is PyTorch's. Each demo's pictures are saved
+as real PNG files.
 
 Demos are scripts in ``demos/``, not a package, so they are loaded from their file paths.
 """
@@ -23,7 +25,7 @@ import pytest
 from demo_loader import PNG_MAGIC, load_demo
 
 from tinygrad_edu import Tensor, no_grad
-from tinygrad_edu.data import simulate_gp
+from tinygrad_edu.data import make_spirals, simulate_gp
 from tinygrad_edu.losses import root_mean_squared_error
 from tinygrad_edu.nn import TensorMLP
 from tinygrad_edu.optim import SGD
@@ -394,6 +396,102 @@ def test_the_probability_curve_spans_the_data_and_marks_the_lectures_point(logis
     points = [line for line in ax.get_lines() if len(line.get_xdata()) == 1]
     assert [(line.get_xdata()[0], line.get_ydata()[0]) for line in points] == [(30.0, pytest.approx(1 / (1 + math.e), rel=1e-15))]
     assert any("0.2689" in text.get_text() for text in ax.texts + ax.get_legend().get_texts())
+
+
+# --- several classes: the spirals lesson -----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def classify_spirals():
+    return load_demo("classify_spirals")
+
+
+def run_quietly(function, *args, **kwargs):
+    """``function(*args, **kwargs)`` and what it printed."""
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        result = function(*args, **kwargs)
+    return result, printed.getvalue()
+
+
+@pytest.fixture(scope="module")
+def spirals_lesson(classify_spirals, tmp_path_factory):
+    """The whole lesson, 2000 epochs, with its printout."""
+    out = tmp_path_factory.mktemp("spirals")
+    result, printed = run_quietly(classify_spirals.main, out, progress=False)
+    return result, printed, out
+
+
+def forward_in_numpy(state, X):
+    """TensorMLP(2, [100, 3])'s scores from its state dict, written out in NumPy."""
+    hidden = np.maximum(X @ state["layers.0.weight"].T + state["layers.0.bias"], 0.0)
+    return hidden @ state["layers.1.weight"].T + state["layers.1.bias"]
+
+
+def test_the_spirals_network_classifies_at_least_98_percent_of_its_training_points(spirals_lesson):
+    result, printed, _ = spirals_lesson
+    X, y = make_spirals(100, 3, seed=0)
+    np.testing.assert_array_equal(result["X"], X)
+    predicted = forward_in_numpy(result["model"].state_dict(), X).argmax(axis=1)
+    correct = int(np.sum(predicted == y))
+    assert correct >= 0.98 * len(y), f"only {correct} of {len(y)} points classified right"
+    assert result["accuracy"] == correct / len(y)
+    assert f"training accuracy: {correct / len(y):.1%} ({correct} of 300 points)" in printed
+    history = result["history"]
+    assert len(history) == 2000 and history[-1] < 0.05 * history[0]
+    assert f"at epoch 2000: {history[-1]:.4f}" in printed
+
+
+def torch_score_gradient(scores, y):
+    """dL/dscores of PyTorch's F.cross_entropy (mean over the batch), float64."""
+    torch = pytest.importorskip("torch")
+    z = torch.tensor(scores, dtype=torch.float64, requires_grad=True)
+    torch.nn.functional.cross_entropy(z, torch.tensor(y)).backward()
+    return z.grad.numpy()
+
+
+def test_the_gradient_of_cross_entropy_is_softmax_minus_onehot_over_n(spirals_lesson, classify_spirals):
+    """backward()'s gradient with respect to the scores is PyTorch's, and so is the lesson's
+    formula (softmax - onehot) / n; the printed largest difference is theirs, at rounding size."""
+    result, printed, _ = spirals_lesson
+    X, y = result["X"], result["y"]
+    untrained = forward_in_numpy(TensorMLP(2, [100, 3], activation="relu", seed=0).state_dict(), X)
+    expected = torch_score_gradient(untrained, y)
+    by_backward, by_formula = result["gradients"]
+    np.testing.assert_allclose(by_backward, expected, rtol=1e-12, atol=1e-17)
+    np.testing.assert_allclose(by_formula, expected, rtol=1e-12, atol=1e-17)
+    largest = np.max(np.abs(by_backward - by_formula))
+    assert result["largest_difference"] == largest and largest < 1e-17
+    assert re.search(rf"over all 300 x 3 scores: {largest:.1e}$", printed, flags=re.M), printed
+    for i in (99, 199, 299):  # the outermost point of each arm, its row of n * gradient as printed
+        row = "(" + ", ".join(f"{v:+.4f}" for v in 300 * expected[i]) + ")"
+        assert re.search(rf"^ +{re.escape('= ' + row)};  n \* backward\(\): {re.escape(row)}$", printed, flags=re.M), (i, printed)
+    # the same identity after training, where the softmax is nearly the onehot itself
+    trained_backward, trained_formula = classify_spirals.score_gradients(result["model"], X, y)
+    trained_expected = torch_score_gradient(forward_in_numpy(result["model"].state_dict(), X), y)
+    np.testing.assert_allclose(trained_backward, trained_expected, rtol=1e-10, atol=1e-17)
+    np.testing.assert_allclose(trained_formula, trained_expected, rtol=1e-10, atol=1e-17)
+
+
+def test_the_spirals_lesson_saves_its_picture_and_prints_the_same_numbers_every_run(spirals_lesson, classify_spirals, tmp_path):
+    result, printed, out = spirals_lesson
+    assert_png(out / "spirals_decision_regions.png")
+    assert png_size(out / "spirals_decision_regions.png") == (600, 540)  # 5 x 4.5 inches at 120 dpi
+    ax = result["figure"].axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["class 0", "class 1", "class 2"]
+    assert f"{result['accuracy']:.1%} correct" in ax.get_title()
+    _, again = run_quietly(classify_spirals.main, tmp_path, progress=False)
+    assert again.replace(str(tmp_path), "OUT") == printed.replace(str(out), "OUT")
+
+
+def test_the_spirals_docstring_states_what_the_code_does(classify_spirals, spirals_lesson):
+    _, printed, _ = spirals_lesson
+    doc = classify_spirals.__doc__
+    assert "TensorMLP(2, [100, 3])" in doc and printed.startswith("TensorMLP(nin=2, nouts=[100, 3], activation='relu')")
+    assert "2000 epochs" in doc and inspect.signature(classify_spirals.main).parameters["epochs"].default == 2000
+    assert "learning rate 1" in doc and inspect.signature(classify_spirals.train).parameters["lr"].default == 1.0
+    assert "100 points each" in doc and "seed 0" in doc
+    assert "dL/dz_(i,c) = (p_(i,c) - onehot_(i,c)) / n" in doc
 
 
 # --- the Gaussian-process lesson -------------------------------------------------------------

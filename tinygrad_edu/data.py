@@ -29,6 +29,52 @@ def make_moons(n_samples: int = 100, noise: float = 0.1, seed: int = 1) -> Tuple
     return X[order], y[order]
 
 
+def make_spirals(n_per_class: int = 100, classes: int = 3, seed: int = 0, noise: float = 0.2) -> Tuple[np.ndarray, np.ndarray]:
+    """Spiral arms winding out of the origin, one per class: the classic several-class toy.
+
+    The recipe of Stanford's CS231n notes. Arm k has ``n_per_class`` points; point i of it sits at
+
+        radius r_i = i / (n_per_class - 1)                 from the centre (0) out to 1
+        angle  t_i = 4k + 4 r_i + noise * N(0, 1)          4 radians per arm, jittered
+        x_i = (r_i sin t_i, r_i cos t_i)
+
+    so each arm turns a further 4 radians (about 230 degrees) as it goes out, and the arms start
+    4 radians apart: no straight line separates them. Only the angle is noisy; every radius is
+    exact. Returns ``X`` of shape (n_per_class * classes, 2), float64, and the labels ``y``,
+    int64, class 0's points first, then class 1's, and so on (not shuffled).
+
+    It draws from its own ``np.random.RandomState(seed)``: the same numbers as the CS231n code
+    after ``np.random.seed(seed)`` (one ``np.random.randn(n_per_class)`` per arm), without
+    touching NumPy's global random state.
+    """
+    n_per_class = _whole_number("n_per_class", n_per_class, at_least=2, why="an arm runs from the centre out to radius 1")
+    classes = _whole_number("classes", classes, at_least=2, why="telling classes apart takes at least two")
+    seed = _whole_number("seed", seed, at_least=0, why="a seed of NumPy's RandomState is 0 .. 2**32 - 1")
+    if seed >= 2**32:
+        raise ValueError(f"make_spirals: seed must be 0 .. 2**32 - 1 (NumPy's RandomState), got {seed}")
+    if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)):
+        raise TypeError(f"make_spirals: noise is the standard deviation of the angle, a number, got {type(noise).__name__}")
+    if not 0 <= noise < float("inf"):
+        raise ValueError(f"make_spirals: noise is a standard deviation, a finite number >= 0, got {noise}")
+    rng = np.random.RandomState(seed)
+    radius = np.linspace(0.0, 1.0, n_per_class)
+    X = np.empty((n_per_class * classes, 2))
+    y = np.repeat(np.arange(classes, dtype=np.int64), n_per_class)
+    for k in range(classes):
+        angle = np.linspace(4.0 * k, 4.0 * (k + 1), n_per_class) + noise * rng.randn(n_per_class)
+        X[k * n_per_class:(k + 1) * n_per_class] = np.column_stack([radius * np.sin(angle), radius * np.cos(angle)])
+    return X, y
+
+
+def _whole_number(name: str, value, at_least: int, why: str) -> int:
+    """``value`` as an int, refused (naming ``name``) unless it is a whole number >= ``at_least``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"make_spirals: {name} must be a whole number, got {value!r} ({type(value).__name__})")
+    if value < at_least:
+        raise ValueError(f"make_spirals: {name} must be at least {at_least} ({why}), got {value}")
+    return int(value)
+
+
 class GPSample(NamedTuple):
     """A sample from a Gaussian process: inputs, latent function, noisy observations."""
 

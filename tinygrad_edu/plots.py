@@ -10,6 +10,8 @@ import sys
 from typing import Callable, Optional, Sequence
 
 import numpy as np
+from matplotlib import colormaps
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 
@@ -40,6 +42,64 @@ def plot_decision_boundary(
         ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+def plot_decision_regions(
+    predict: Callable[[np.ndarray], np.ndarray],
+    X: np.ndarray,
+    y: np.ndarray,
+    resolution: int = 200,
+    title: Optional[str] = None,
+) -> Figure:
+    """Colour the plane by the class ``predict`` chooses, and overlay the data: several classes.
+
+    ``predict`` maps an (m, 2) array of points to class scores of shape (m, C) (logits or
+    probabilities: each point takes the class of its largest score) or to class numbers of
+    shape (m,). ``y`` holds the data's classes 0 .. C-1; each class keeps one colour, in the
+    regions and in the points.
+    """
+    X, y = np.asarray(X, dtype=float), np.asarray(y)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"decision regions are drawn for 2 input features, got X of shape {X.shape}")
+    if y.shape != (len(X),) or y.dtype.kind not in "iu" or (y < 0).any():
+        raise ValueError(
+            f"y must hold one class number 0, 1, 2, ... per point of X, shape ({len(X)},); "
+            f"got shape {y.shape}, dtype {y.dtype}"
+        )
+    pad = 0.1 * np.ptp(X, axis=0).max()
+    xs = np.linspace(X[:, 0].min() - pad, X[:, 0].max() + pad, resolution)
+    ys = np.linspace(X[:, 1].min() - pad, X[:, 1].max() + pad, resolution)
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    points = np.column_stack([grid_x.ravel(), grid_y.ravel()])
+    scores = np.asarray(predict(points))
+    if scores.shape[:1] != (len(points),) or scores.ndim not in (1, 2):
+        raise ValueError(
+            f"predict must return class scores of shape ({len(points)}, classes) or class numbers of shape "
+            f"({len(points)},) for {len(points)} points, got shape {scores.shape}"
+        )
+    regions = (scores.argmax(axis=1) if scores.ndim == 2 else scores.astype(int)).reshape(grid_x.shape)
+    classes = max(int(y.max()) + 1, scores.shape[1] if scores.ndim == 2 else int(regions.max()) + 1)
+    colours = [_class_colour(k) for k in range(classes)]
+    fig = Figure(figsize=(5, 4.5))
+    ax = fig.add_subplot()
+    ax.contourf(grid_x, grid_y, regions, levels=np.arange(classes + 1) - 0.5, colors=colours, alpha=0.3)
+    for k in range(classes):
+        mine = y == k
+        if mine.any():
+            ax.scatter(X[mine, 0], X[mine, 1], color=colours[k], edgecolors="black", linewidths=0.5, s=20, label=f"class {k}")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.set_aspect("equal")
+    ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def _class_colour(k: int) -> str:
+    """Class k's colour: the k-th of matplotlib's ten distinct colours (tab10)."""
+    return to_hex(colormaps["tab10"](k % 10))
 
 
 def plot_loss_curve(
