@@ -201,3 +201,13 @@ def test_replayed_gradients_never_share_memory() -> None:
         step(Tensor([1.0, 2.0, 3.0]))
         assert not np.shares_memory(a.grad, b.grad)
         np.testing.assert_array_equal(a.grad, [1.0, 2.0, 3.0])
+
+
+def test_a_recorded_step_may_call_another() -> None:
+    """The inner step runs eagerly inside the outer recording, so the outer replay redoes it."""
+    w = Tensor([0.5, -1.0], requires_grad=True)
+    inner = jit(lambda x: (w * x).tanh())
+    outer = jit(lambda x: inner(x).sum() * 2)
+    inner(Tensor([1.0, 1.0]))  # inner has its own recording already
+    for x in ([1.0, 2.0], [3.0, -1.0], [0.0, 0.5]):
+        assert outer(Tensor(x)).item() == ((w * Tensor(x)).tanh().sum() * 2).item()

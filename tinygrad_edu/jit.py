@@ -62,6 +62,8 @@ class Jitted:
 
     def __call__(self, *args, **kwargs):
         args = [Tensor(a) if isinstance(a, np.ndarray) else a for a in args]
+        if _mode.tracer is not None:  # called inside a step being recorded: be part of that recording
+            return self.step(*args, **kwargs)
         key = _signature(args, kwargs)
         recording = self.recordings.get(key)
         if recording is not None:
