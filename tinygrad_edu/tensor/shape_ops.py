@@ -226,7 +226,8 @@ def _shape_argument(shape: tuple, op: str) -> tuple:
         shape = tuple(shape[0])
     for size in shape:
         if isinstance(size, (bool, np.bool_)) or not isinstance(size, (numbers.Integral, np.integer)):
-            raise TypeError(f"{op}: sizes are whole numbers, such as {op}(2, 3) or {op}(-1), got {type(size).__name__} {size!r}")
+            example = f"{op}(2, 3) or {op}(-1)" if op in ("reshape", "view") else f"{op}(2, 3)"
+            raise TypeError(f"{op}: sizes are whole numbers, such as {example}, got {type(size).__name__} {size!r}")
     return tuple(int(size) for size in shape)
 
 
@@ -251,7 +252,10 @@ def _plain_index(index, tensor: "Tensor"):
         if isinstance(part, Tensor):
             part = part._data
         elif isinstance(part, list):
-            part = np.asarray(part)
+            try:
+                part = np.asarray(part)
+            except ValueError:  # nested lists of different lengths
+                raise IndexError(f"t[{part!r}]: a list of indices must be rectangular (rows of equal length)") from None
         if isinstance(part, np.ndarray) and part.dtype.kind not in "iub":
             raise IndexError(f"t[...]: an index array must hold whole numbers or booleans, got dtype {part.dtype}")
         if isinstance(part, (float, np.floating)):
