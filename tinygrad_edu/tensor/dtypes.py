@@ -75,7 +75,7 @@ def _cast(array: np.ndarray, target: np.dtype, what: str) -> np.ndarray:
         if lost.any():
             where = tuple(int(i) for i in np.argwhere(lost)[0])
             raise ValueError(
-                f"{what}: {array[where]!r} at index {list(where)} does not fit in {target} (the largest "
+                f"{what}: {array[where].item()!r}{f' at index {list(where)}' if where else ''} does not fit in {target} (the largest "
                 f"{target} is {np.finfo(target).max:.3g}); scale the numbers down or keep float64"
             )
     elif target.kind in "ib" and array.dtype.kind == "f":
