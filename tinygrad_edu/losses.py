@@ -14,35 +14,106 @@ import numpy as np
 
 from .ops import Op
 from .tensor import Tensor, apply
+from .tensor.dtypes import as_array
 from .value import Value
 
 
-def _mean_over_examples(error: Callable, predictions, targets):
-    """mean_i error(prediction_i, target_i), for a Tensor or a sequence of Values."""
+def _mean_over_examples(error: Callable, predictions, targets, loss: str, labels: Callable = None):
+    """mean_i error(prediction_i, target_i), for a Tensor or a sequence of Values.
+
+    The targets are checked first: real, finite numbers, one per prediction, and (``labels``)
+    of the kind this loss reads, so a mistake in the data is named instead of becoming a
+    wrong loss.
+    """
     if isinstance(predictions, Tensor):  # the formula broadcasts over all examples at once
-        return error(predictions, _as_target_tensor(predictions, targets)).mean()
+        return error(predictions, _target_tensor(predictions, targets, loss, labels)).mean()
     if isinstance(predictions, Value):
         predictions = [predictions]
-        targets = [targets] if not isinstance(targets, Sequence) else targets
-    if len(predictions) != len(targets):
-        raise ValueError(f"got {len(predictions)} predictions but {len(targets)} targets; they must pair up")
+        targets = targets if isinstance(targets, (list, tuple, np.ndarray, Tensor)) else [targets]
+    predictions = _values(predictions, loss)
     if not predictions:
         raise ValueError("a loss needs at least one prediction")
-    errors = [error(p, float(y)) for p, y in zip(predictions, targets)]
+    targets = _target_numbers(targets, len(predictions), loss, labels)
+    errors = [error(p, y) for p, y in zip(predictions, targets)]
     total = errors[0]
     for e in errors[1:]:
         total = total + e
     return total * (1.0 / len(errors))
 
 
-def _as_target_tensor(predictions, targets):
-    targets = targets if isinstance(targets, Tensor) else Tensor(targets, dtype=predictions.dtype)
-    if targets.shape != predictions.shape:
+def _values(predictions, loss: str) -> list:
+    """The predictions as a list of Values; plain numbers are refused (they carry no gradient)."""
+    if isinstance(predictions, (list, tuple)) and all(isinstance(p, Value) for p in predictions):
+        return list(predictions)
+    kind = type(predictions).__name__
+    if isinstance(predictions, (list, tuple)):
+        kind = f"a {kind} of " + ", ".join(sorted({type(p).__name__ for p in predictions}))
+    raise TypeError(
+        f"{loss} takes predictions that carry a gradient: a Tensor (a TensorMLP's output) or a list of "
+        f"Values (an MLP's), got {kind}. To score plain numbers, wrap them: {loss}(Tensor(predictions), targets)"
+    )
+
+
+def _target_tensor(predictions: Tensor, targets, loss: str, labels) -> Tensor:
+    """The targets as a Tensor of the predictions' shape (and dtype, for numbers given as data)."""
+    array = targets._data if isinstance(targets, Tensor) else as_array(targets, predictions.dtype, what=f"{loss}(targets)")
+    if array.shape != predictions.shape:
         raise ValueError(
-            f"predictions have shape {predictions.shape} but targets have shape {targets.shape}; "
+            f"{loss}: predictions have shape {predictions.shape} but targets have shape {array.shape}; "
             "reshape the targets to match (for a column of predictions use y.reshape(-1, 1))"
         )
-    return targets
+    _check_targets(array, loss, labels)
+    return targets if isinstance(targets, Tensor) else Tensor._constant(array)
+
+
+def _target_numbers(targets, n: int, loss: str, labels) -> list:
+    """One float per Value prediction, from a list, an array or a Tensor of numbers."""
+    array = as_array(targets._data if isinstance(targets, Tensor) else targets, np.float64, what=f"{loss}(targets)")
+    if array.ndim != 1:
+        raise ValueError(
+            f"{loss}: a list of {n} Value predictions pairs with a flat list of {n} numbers, got targets "
+            f"of shape {array.shape}" + (" (use y.ravel())" if array.size == n else "")
+        )
+    if len(array) != n:
+        raise ValueError(f"got {n} predictions but {len(array)} targets; they must pair up")
+    _check_targets(array, loss, labels)
+    return array.tolist()
+
+
+def _check_targets(array: np.ndarray, loss: str, labels) -> None:
+    """Targets are data: finite numbers, and of the kind the loss reads (``labels``)."""
+    bad = ~np.isfinite(array)
+    if bad.any():
+        raise ValueError(
+            f"{loss}: the targets hold {array[bad][0]} at index {_index(bad)}; that is a problem with the data "
+            "(remove or fill in those examples)"
+        )
+    if labels is not None:
+        labels(array, loss)
+
+
+def _probabilities(array: np.ndarray, loss: str) -> None:
+    """Binary cross-entropy reads a target as the probability of the positive class."""
+    outside = (array < 0) | (array > 1)
+    if outside.any():
+        hint = " Labels -1 and +1 (the hinge loss's) become 0 and 1 by (y + 1) / 2." if (array == -1).any() else ""
+        raise ValueError(
+            f"{loss}: the targets are 0 or 1 (or a probability in between), got {array[outside][0]} at index "
+            f"{_index(outside)}.{hint}"
+        )
+
+
+def _signs(array: np.ndarray, loss: str) -> None:
+    """The hinge loss reads a target as a side: -1 or +1."""
+    outside = (array != -1) & (array != 1)
+    if outside.any():
+        hint = " Labels 0 and 1 become -1 and +1 by 2 * y - 1." if (array == 0).any() else ""
+        raise ValueError(f"{loss}: the targets are -1 or +1, got {array[outside][0]} at index {_index(outside)}.{hint}")
+
+
+def _index(mask: np.ndarray) -> list:
+    """The position of the first True in ``mask``, as a list of indices."""
+    return [int(i) for i in np.argwhere(mask)[0]]
 
 
 def _squared_error(p, y):
@@ -51,12 +122,12 @@ def _squared_error(p, y):
 
 def mean_squared_error(predictions, targets):
     """``mean((p - y)**2)``; dL/dp_i = 2 (p_i - y_i) / n."""
-    return _mean_over_examples(_squared_error, predictions, targets)
+    return _mean_over_examples(_squared_error, predictions, targets, "mean_squared_error")
 
 
 def root_mean_squared_error(predictions, targets):
     """``sqrt(mean((p - y)**2))``, in the units of y; dL/dp_i = (p_i - y_i) / (n * RMSE)."""
-    return mean_squared_error(predictions, targets) ** 0.5
+    return _mean_over_examples(_squared_error, predictions, targets, "root_mean_squared_error") ** 0.5
 
 
 def _cross_entropy(p, y):
@@ -70,7 +141,7 @@ def binary_cross_entropy(probabilities, targets):
     The textbook formula. A probability of exactly 0 or 1 gives an infinite loss (a ``Value``
     raises; a ``Tensor`` gives inf); ``binary_cross_entropy_with_logits`` never does.
     """
-    return _mean_over_examples(_cross_entropy, probabilities, targets)
+    return _mean_over_examples(_cross_entropy, probabilities, targets, "binary_cross_entropy", _probabilities)
 
 
 def _cross_entropy_from_logit(z, y):
@@ -84,7 +155,7 @@ def binary_cross_entropy_with_logits(logits, targets):
     Per example ``softplus(z) - y z``, whose derivative is the famous ``sigmoid(z) - y``:
     prediction minus target.
     """
-    return _mean_over_examples(_cross_entropy_from_logit, logits, targets)
+    return _mean_over_examples(_cross_entropy_from_logit, logits, targets, "binary_cross_entropy_with_logits", _probabilities)
 
 
 def _hinge(score, y):
@@ -93,7 +164,7 @@ def _hinge(score, y):
 
 def hinge_loss(scores, targets):
     """``mean(max(0, 1 - y * score))`` for labels y in {-1, +1} (a support vector machine's loss)."""
-    return _mean_over_examples(_hinge, scores, targets)
+    return _mean_over_examples(_hinge, scores, targets, "hinge_loss", _signs)
 
 
 def cross_entropy(logits, targets):
@@ -172,8 +243,14 @@ def _show(array: np.ndarray) -> str:
 
 def l2_penalty(parameters: Sequence, alpha: float):
     """``alpha * sum(p**2)``, weight decay; d/dp = 2 alpha p."""
+    if callable(getattr(parameters, "parameters", None)):
+        raise TypeError("l2_penalty takes the model's parameters, not the model: pass model.parameters()")
+    if isinstance(alpha, (bool, np.bool_)) or not isinstance(alpha, (int, float, np.integer, np.floating)):
+        raise TypeError(f"l2_penalty: alpha is a number, such as 1e-4, got {type(alpha).__name__} {alpha!r}")
     total = None
     for p in parameters:
+        if not isinstance(p, (Value, Tensor)):
+            raise TypeError(f"l2_penalty takes parameters (Values or Tensors), such as model.parameters(), got a {type(p).__name__}")
         term = (p * p).sum() if isinstance(p, Tensor) else p * p
         total = term if total is None else total + term
     if total is None:

@@ -7,6 +7,8 @@ place, outside the graph). The update rules are PyTorch's.
 
 from __future__ import annotations
 
+import math
+import numbers
 from typing import Iterable, List
 
 from .tensor import no_grad
@@ -15,17 +17,8 @@ from .tensor.grad_mode import current_tracer
 
 class Optimizer:
     def __init__(self, parameters: Iterable, lr: float):
-        self.parameters: List = list(parameters)
-        if not self.parameters:
-            raise ValueError("the optimizer was given no parameters; pass model.parameters()")
-        for p in self.parameters:
-            if not hasattr(p, "grad") or not getattr(p, "requires_grad", False):
-                raise TypeError(
-                    f"the optimizer can only update Values or Tensors that require grad, got {p!r}"
-                )
-        if not lr > 0:
-            raise ValueError(f"the learning rate must be positive, got lr={lr!r}")
-        self.lr = lr
+        self.parameters: List = _parameter_list(parameters, type(self).__name__)
+        self.lr = _number(lr, f"{type(self).__name__}: the learning rate lr", above=0.0)
 
     def zero_grad(self) -> None:
         """Clear every gradient; call it before each ``backward()``, since gradients accumulate."""
@@ -66,9 +59,7 @@ class SGD(Optimizer):
 
     def __init__(self, parameters: Iterable, lr: float, momentum: float = 0.0):
         super().__init__(parameters, lr)
-        if not 0.0 <= momentum < 1.0:
-            raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
-        self.momentum = momentum
+        self.momentum = _number(momentum, "SGD: momentum", at_least=0.0, below=1.0)
         self.velocity: List = [None] * len(self.parameters)
 
     def replayable(self) -> bool:
@@ -99,12 +90,10 @@ class Adam(Optimizer):
 
     def __init__(self, parameters: Iterable, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8):
         super().__init__(parameters, lr)
-        if not all(0.0 <= beta < 1.0 for beta in betas) or len(betas) != 2:
-            raise ValueError(f"Adam's betas must be two numbers in [0, 1), got {betas!r}")
-        if not eps > 0:
-            raise ValueError(f"Adam's eps must be positive, got {eps!r}")
-        self.beta1, self.beta2 = betas
-        self.eps = eps
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise TypeError(f"Adam's betas are two numbers in [0, 1), such as (0.9, 0.999), got {type(betas).__name__} {betas!r}")
+        self.beta1, self.beta2 = (_number(beta, f"Adam: betas[{i}]", at_least=0.0, below=1.0) for i, beta in enumerate(betas))
+        self.eps = _number(eps, "Adam: eps", above=0.0)
         self.t = 0
         self.m: List = [0.0] * len(self.parameters)
         self.v: List = [0.0] * len(self.parameters)
@@ -121,3 +110,48 @@ class Adam(Optimizer):
             m_hat = self.m[i] / (1 - b1**self.t)
             v_hat = self.v[i] / (1 - b2**self.t)
             p.add_(self.lr * m_hat / (v_hat**0.5 + self.eps), alpha=-1.0)  # p -= lr * m_hat / ...
+
+
+# --- checks --------------------------------------------------------------------------------
+
+
+def _parameter_list(parameters: Iterable, optimizer: str) -> List:
+    """The parameters as a list, each a Value or a Tensor that requires grad, each listed once."""
+    if callable(getattr(parameters, "parameters", None)):
+        raise TypeError(f"{optimizer} takes the model's parameters, not the model: pass model.parameters()")
+    if hasattr(parameters, "grad") or isinstance(parameters, (str, bytes)) or not hasattr(parameters, "__iter__"):
+        raise TypeError(
+            f"{optimizer} takes a list of parameters, such as model.parameters() or [w, b], "
+            f"got {type(parameters).__name__}"
+        )
+    parameters = list(parameters)
+    if not parameters:
+        raise ValueError("the optimizer was given no parameters; pass model.parameters()")
+    seen = {}
+    for i, p in enumerate(parameters):
+        if not hasattr(p, "grad") or not getattr(p, "requires_grad", False):
+            raise TypeError(
+                f"the optimizer can only update Values or Tensors that require grad, got {p!r}"
+            )
+        if id(p) in seen:  # it would be stepped twice per step
+            raise ValueError(
+                f"{optimizer}: parameter {i} is parameter {seen[id(p)]} again; each parameter must be listed "
+                "once, or it would be stepped twice (model.parameters() lists each once)"
+            )
+        seen[id(p)] = i
+    return parameters
+
+
+def _number(x: object, what: str, at_least=None, above=None, below=None) -> float:
+    """A setting of an optimizer: a finite real number, greater than ``above`` or in
+    [``at_least``, ``below``)."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{what} must be a number, got {type(x).__name__} {x!r}")
+    number = float(x)
+    if not math.isfinite(number):
+        raise ValueError(f"{what} must be a finite number, got {x!r}")
+    if above is not None and not number > above:
+        raise ValueError(f"{what} must be positive, got {x!r}" if above == 0 else f"{what} must be above {above:g}, got {x!r}")
+    if at_least is not None and not at_least <= number < below:
+        raise ValueError(f"{what} must be in [{at_least:g}, {below:g}), got {x!r}")
+    return number

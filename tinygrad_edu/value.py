@@ -140,6 +140,8 @@ class Value:
 
     def add_(self, other: Number, alpha: Number = 1.0) -> "Value":
         """``self.data += alpha * other``, in place and outside the graph (an optimizer's step)."""
+        if type(other) is not float or type(alpha) is not float:
+            other, alpha = _as_float(other, what="add_"), _as_float(alpha, what="add_(alpha=...)")
         self.data += other if alpha == 1.0 else alpha * other
         return self
 
@@ -150,6 +152,8 @@ class Value:
         PyTorch); the gradients of interior nodes show the latest call. ``on_step(node, grad,
         parent_grads)``, if given, watches each step (see ``backpropagate``).
         """
+        if on_step is not None and not callable(on_step):
+            raise TypeError(f"backward(on_step=...) takes a function f(node, grad, parent_grads), got {type(on_step).__name__}")
         backpropagate(self, _as_float(grad, what="backward(grad)"), on_step=on_step)
 
 

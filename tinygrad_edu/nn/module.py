@@ -3,17 +3,20 @@
 A model owns parameters (``Value`` or ``Tensor`` leaves), can list them, zero their gradients,
 and move their numbers in and out as a *state dict*: a plain ``{name: float64 ndarray}`` in
 PyTorch's layout, so weights can be compared with ``torch.nn`` or saved to ``.npz`` without
-pickle.
+pickle (the file work itself is in ``io.py``).
 """
 
 from __future__ import annotations
 
+import numbers
 import os
-import tempfile
 from pathlib import Path
 from typing import Dict, Iterator, List, Mapping, Tuple, Union
 
 import numpy as np
+
+from ..io import load_arrays, save_arrays
+from ..tensor.dtypes import as_array
 
 StateDict = Dict[str, np.ndarray]
 PathLike = Union[str, os.PathLike]
@@ -27,11 +30,38 @@ def check_activation(activation: str) -> str:
     return activation
 
 
+def check_size(n: object, what: str) -> int:
+    """A number of inputs or units: a whole number of at least 1."""
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"{what} is a whole number, such as 3, got {type(n).__name__} {_short(n)}")
+    if n < 1:
+        raise ValueError(f"{what} must be at least 1, got {n}")
+    return int(n)
+
+
+def check_widths(nouts: object, model: str) -> List[int]:
+    """The widths of a model's layers, ``nouts``: a non-empty list of whole numbers."""
+    if isinstance(nouts, numbers.Integral) and not isinstance(nouts, (bool, np.bool_)):
+        raise TypeError(
+            f"{model}(nin, nouts): nouts is a list of layer widths, such as [16, 1], got the number {nouts} "
+            f"(for one layer of {nouts} outputs write [{nouts}])"
+        )
+    if isinstance(nouts, np.ndarray):
+        nouts = nouts.tolist()
+    if not isinstance(nouts, (list, tuple, range)):
+        raise TypeError(f"{model}(nin, nouts): nouts is a list of layer widths, such as [16, 1], got {type(nouts).__name__} {_short(nouts)}")
+    if not nouts:
+        raise ValueError("an MLP needs at least one layer: give nouts as a list of widths, e.g. [16, 1]")
+    return [check_size(n, f"{model}: the width of layer {i} (nouts[{i}])") for i, n in enumerate(nouts)]
+
+
 def as_rng(seed: Union[int, np.random.Generator, None]) -> np.random.Generator:
     """A NumPy Generator from a seed (reproducible) or an existing Generator (shared stream)."""
     if isinstance(seed, np.random.Generator):
         return seed
     if seed is None or isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+        if seed is not None and seed < 0:
+            raise ValueError(f"seed must be a whole number of at least 0, got {seed}")
         return np.random.default_rng(seed)
     raise TypeError(f"seed must be an int or a numpy.random.Generator, got {type(seed).__name__}")
 
@@ -39,15 +69,6 @@ def as_rng(seed: Union[int, np.random.Generator, None]) -> np.random.Generator:
 def he_normal(rng: np.random.Generator, nout: int, nin: int) -> np.ndarray:
     """He initialisation: weights ~ N(0, 2/nin), which keeps ReLU activations from shrinking."""
     return rng.normal(0.0, np.sqrt(2.0 / nin), size=(nout, nin))
-
-
-def _file_mode(path: Path) -> int:
-    """The permissions an ordinary write would give: the existing file's, else 0o666 less umask."""
-    if path.exists():
-        return path.stat().st_mode & 0o777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 class Module:
@@ -80,58 +101,83 @@ class Module:
 
     def state_dict(self) -> StateDict:
         """``{name: float64 array}``, copies: changing them does not change the model."""
-        return {name: np.array(array, dtype=np.float64) for name, array in self.named_parameter_arrays()}
+        state = {name: np.array(array, dtype=np.float64) for name, array in self.named_parameter_arrays()}
+        if not state and self.parameters():  # an empty dict would save and load nothing, silently
+            raise NotImplementedError(
+                f"{type(self).__name__} does not name its parameters (named_parameter_arrays), so it has no "
+                "state dict to save or load; a TensorMLP or MLP does"
+            )
+        return state
 
     def load_state_dict(self, state: Mapping[str, object]) -> None:
         """Copy the arrays in ``state`` into the model.
 
-        Everything is checked before anything is copied, so a state dict that does not fit
-        (a missing or unknown name, a wrong shape) raises a ``ValueError`` and leaves the model
-        exactly as it was. The arrays in ``state`` are never modified.
+        Everything is checked before anything is copied: a state dict that does not fit (a
+        missing or unknown name, a wrong shape, something other than finite real numbers, a
+        number too large for the model's dtype) raises a ``ValueError`` or ``TypeError`` naming
+        the entry and leaves the model exactly as it was. The arrays in ``state`` are never
+        modified.
         """
-        expected = {name: np.shape(array) for name, array in self.named_parameter_arrays()}
-        missing = [name for name in expected if name not in state]
-        unexpected = [name for name in state if name not in expected]
+        if not isinstance(state, Mapping):
+            raise TypeError(
+                f"a state dict is a mapping {{name: array}}, such as model.state_dict(), got {type(state).__name__}"
+            )
+        current = dict(self.named_parameter_arrays())
+        missing = [name for name in current if name not in state]
+        unexpected = [name for name in state if name not in current]
         if missing or unexpected:
             raise ValueError(
                 f"state dict does not fit {type(self).__name__}: "
                 f"missing {missing or 'nothing'}, unexpected {unexpected or 'nothing'}"
             )
-        checked = {}
-        for name, shape in expected.items():
-            array = np.asarray(state[name])
-            if array.shape != shape:
-                raise ValueError(
-                    f"state dict entry {name!r} has shape {array.shape}, but the model's "
-                    f"parameter has shape {shape}"
-                )
-            if not np.issubdtype(array.dtype, np.number) or np.iscomplexobj(array):
-                raise TypeError(f"state dict entry {name!r} must hold real numbers, got dtype {array.dtype}")
-            checked[name] = np.array(array, dtype=np.float64)  # a copy: the caller's array is untouched
+        checked = {name: _checked_entry(name, state[name], np.asarray(array)) for name, array in current.items()}
         for name, array in checked.items():
             self.assign_parameter_array(name, array)
 
     def save(self, path: PathLike) -> Path:
-        """Write the state dict to ``path`` as ``.npz`` (no pickle), atomically.
+        """Write the state dict to ``path`` as ``.npz`` (no pickle), atomically, with the
+        permissions an ordinary write would give (see ``io.py``); return the path.
 
-        The file is written next to its destination under a temporary name and renamed into
-        place, so an interrupted save never leaves a half-written file where a good one was.
+        Numbers that are not finite (nan, inf: a diverged training) are refused, naming the
+        entry, since such a file could not be loaded back; nothing is written then.
         """
-        path = Path(path)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-        try:
-            with os.fdopen(fd, "wb") as tmp:
-                np.savez(tmp, **self.state_dict())
-            os.chmod(tmp_name, _file_mode(path))  # mkstemp makes owner-only files; match a normal save
-            os.replace(tmp_name, path)
-        except BaseException:
-            if os.path.exists(tmp_name):
-                os.unlink(tmp_name)
-            raise
-        return path
+        state = self.state_dict()
+        for name, array in state.items():
+            _check_finite(name, array)
+        return save_arrays(state, path)
 
     def load(self, path: PathLike) -> None:
-        """Load a state dict saved by ``save`` (``allow_pickle=False``: data only, never code)."""
-        with np.load(Path(path), allow_pickle=False) as archive:
-            state = {name: archive[name] for name in archive.files}
-        self.load_state_dict(state)
+        """Load a state dict saved by ``save``: data only, never pickled code. A file that is not
+        a saved model, or does not fit this model, is refused, naming the file, and the model is
+        left as it was."""
+        state = load_arrays(path)
+        try:
+            self.load_state_dict(state)
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"{path}: {error}") from None
+
+
+def _checked_entry(name: str, value: object, current: np.ndarray) -> np.ndarray:
+    """``value`` as a new array of the parameter's shape and dtype, or why it cannot be one."""
+    array = as_array(value, current.dtype, what=f"state dict entry {name!r}", copy=True)  # refuses a cast to inf
+    if array.shape != current.shape:
+        raise ValueError(
+            f"state dict entry {name!r} has shape {array.shape}, but the model's parameter has shape {current.shape}"
+        )
+    _check_finite(name, array)
+    return array
+
+
+def _check_finite(name: str, array: np.ndarray) -> None:
+    bad = ~np.isfinite(array)
+    if bad.any():
+        index = [int(i) for i in np.argwhere(bad)[0]]
+        raise ValueError(
+            f"state dict entry {name!r} holds {array[tuple(index)]} at index {index}: a model's numbers must be "
+            "finite (a nan or inf usually means training diverged)"
+        )
+
+
+def _short(x: object) -> str:
+    text = repr(x)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -12,7 +12,7 @@ from typing import Iterator, List, Sequence, Tuple, Union
 import numpy as np
 
 from ..value import Value
-from .module import Module, as_rng, check_activation, he_normal
+from .module import Module, as_rng, check_activation, check_size, check_widths, he_normal
 
 SeedLike = Union[int, np.random.Generator, None]
 
@@ -21,16 +21,15 @@ class Neuron(Module):
     """``activation(w0*x0 + w1*x1 + ... + b)`` with He-initialised weights and a zero bias."""
 
     def __init__(self, nin: int, activation: str = "relu", *, seed: SeedLike = 0, name: str = ""):
-        if not isinstance(nin, int) or nin < 1:
-            raise ValueError(f"a neuron needs at least one input, got nin={nin!r}")
+        nin = check_size(nin, "a neuron's number of inputs, nin,")
         self.activation = check_activation(activation)
         weights = he_normal(as_rng(seed), 1, nin)[0]
         self.w = [Value(float(w), label=f"{name}w{j}") for j, w in enumerate(weights)]
         self.b = Value(0.0, label=f"{name}b")
 
     def forward(self, x: Sequence) -> Value:
-        if len(x) != len(self.w):
-            raise ValueError(f"this neuron takes {len(self.w)} inputs, got {len(x)}")
+        if not hasattr(x, "__len__") or len(x) != len(self.w):
+            raise _wrong_inputs(x, len(self.w), "neuron")
         act = self.b
         for w, xi in zip(self.w, x):
             act = act + w * xi
@@ -53,13 +52,15 @@ class Layer(Module):
     """``nout`` neurons reading the same inputs; always returns a list of ``nout`` Values."""
 
     def __init__(self, nin: int, nout: int, activation: str = "relu", *, seed: SeedLike = 0, name: str = ""):
-        if not isinstance(nout, int) or nout < 1:
-            raise ValueError(f"a layer needs at least one neuron, got nout={nout!r}")
+        nin = check_size(nin, "a layer's number of inputs, nin,")
+        nout = check_size(nout, "a layer's number of neurons, nout,")
         rng = as_rng(seed)
         self.neurons = [Neuron(nin, activation, seed=rng, name=f"{name}n{k}.") for k in range(nout)]
         self.nin, self.nout, self.activation = nin, nout, activation
 
     def forward(self, x: Sequence) -> List[Value]:
+        if not hasattr(x, "__len__") or len(x) != self.nin:
+            raise _wrong_inputs(x, self.nin, "layer")
         return [neuron(x) for neuron in self.neurons]
 
     def parameters(self) -> List[Value]:
@@ -91,8 +92,8 @@ class MLP(Module):
     """
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu", *, seed: SeedLike = 0):
-        if not nouts:
-            raise ValueError("an MLP needs at least one layer: give nouts as a list of widths, e.g. [16, 1]")
+        nin = check_size(nin, "MLP(nin, nouts): the number of inputs, nin,")
+        nouts = check_widths(nouts, "MLP")
         rng = as_rng(seed)
         sizes = [nin, *nouts]
         self.activation = check_activation(activation)
@@ -102,6 +103,8 @@ class MLP(Module):
         ]
 
     def forward(self, x: Sequence) -> Union[Value, List[Value]]:
+        if not hasattr(x, "__len__") or len(x) != self.layers[0].nin:
+            raise _wrong_inputs(x, self.layers[0].nin, "MLP")
         for layer in self.layers:
             x = layer(x)
         return x[0] if len(x) == 1 else x
@@ -128,3 +131,16 @@ class MLP(Module):
             f"MLP(nin={self.layers[0].nin}, nouts={widths}, activation={self.activation!r})"
             f"  # {len(self.parameters())} parameters"
         )
+
+
+def _wrong_inputs(x, nin: int, model: str) -> Exception:
+    """Why ``x`` is not one example of ``nin`` numbers, the input of a scalar ``model``."""
+    shape = np.shape(x) if isinstance(x, np.ndarray) or hasattr(x, "shape") else None
+    if shape is not None and len(shape) == 2:
+        return ValueError(
+            f"this {model} takes one example at a time, a list of {nin} numbers, got an array of shape {shape}; "
+            "call it on each row (or use TensorMLP, which takes a whole batch)"
+        )
+    if not hasattr(x, "__len__"):
+        return TypeError(f"this {model} takes a list of {nin} numbers (or Values), got {type(x).__name__} {x!r}")
+    return ValueError(f"this {model} takes {nin} inputs, got {len(x)}")

@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import ops
 from .recording import apply
-from .dtypes import as_dtype
+from .dtypes import as_array, as_dtype
 from .grad_mode import _mode
 from .versions import WatchedArray
 
@@ -107,6 +107,8 @@ class ConversionMethods:
         dtype = as_dtype(dtype)
         if dtype == self.dtype:
             return self
+        if dtype.kind != "f":  # whole numbers or booleans have no gradient: a constant, as in PyTorch
+            return self._constant(self._data.astype(dtype))
         return apply(Cast(dtype), self)
 
     # --- in place, outside the graph (an optimizer's step, ``t[mask] = 0``) ------------------
@@ -119,14 +121,22 @@ class ConversionMethods:
             _mode.tracer.add_(self, other, alpha)
         if hasattr(other, "_data"):  # a Tensor
             other = other._data
-        self._data += other if alpha == 1.0 else alpha * other
-        self._version.count += 1
+        elif type(other) is not np.ndarray:  # (an optimizer's step is an ndarray: no conversion)
+            other = self._operand(other, "add_")._data
+        if type(alpha) is not float:
+            alpha = _checked_alpha(alpha)
+        value = other if alpha == 1.0 else alpha * other
+        if type(value) is np.ndarray and value.shape == self._data.shape and value.dtype == self._data.dtype:
+            self._data += value  # an optimizer's step: nothing to check
+            self._version.count += 1
+        else:
+            _in_place(np.add, self, value, "add_")
         return self
 
     def mul_(self: "Tensor", other: object) -> "Tensor":
         self._check_in_place("mul_")
-        self._data *= other._data if hasattr(other, "_data") else other
-        self._version.count += 1
+        other = other._data if hasattr(other, "_data") else self._operand(other, "mul_")._data
+        _in_place(np.multiply, self, other, "mul_")
         return self
 
     def zero_(self: "Tensor") -> "Tensor":
@@ -137,8 +147,19 @@ class ConversionMethods:
 
     def __setitem__(self: "Tensor", index, value) -> None:
         self._check_in_place("t[...] = value")
-        value = value._data if hasattr(value, "_data") else value
-        self.data[index] = value  # through .data: the same checks and the version count
+        value = value._data if hasattr(value, "_data") else as_array(value, None, what="t[...] = value")
+        target = self.data
+        try:
+            target[index]  # the index alone, checked with NumPy's rules before anything is written
+        except (IndexError, TypeError, ValueError) as error:
+            raise IndexError(f"t[...] = value on a Tensor of shape {self.shape}: {str(error).replace('array', 'Tensor')}") from None
+        try:
+            np.broadcast_to(value, np.shape(target[index]))
+        except ValueError:
+            raise ValueError(
+                f"t[...] = value: a value of shape {np.shape(value)} does not fit the {np.shape(target[index])} numbers it would replace"
+            ) from None
+        target[index] = value  # through .data: the version count
 
     def _check_in_place(self: "Tensor", what: str) -> None:
         if _mode.tracer is not None:
@@ -149,6 +170,24 @@ class ConversionMethods:
                 "without recording it; do it inside `with no_grad():` (as an optimizer's step "
                 "does), or compute a new Tensor instead (x = x + 1)"
             )
+
+
+def _in_place(ufunc, t: "Tensor", other, what: str) -> None:
+    """``t = t (ufunc) other`` in the Tensor's own numbers, counted as a change; refused when the
+    result would not fit (another shape, or fractions in whole numbers)."""
+    try:
+        ufunc(t._data, other, out=t._data, casting="same_kind")
+    except ValueError:
+        raise ValueError(f"{what}: a value of shape {np.shape(other)} cannot update a Tensor of shape {t.shape} in place") from None
+    except TypeError:  # NumPy's casting error: fractions into whole numbers, or not numbers at all
+        raise TypeError(f"{what}: a {t.dtype} Tensor cannot be updated in place with numbers of dtype {np.asarray(other).dtype}") from None
+    t._version.count += 1
+
+
+def _checked_alpha(alpha) -> float:
+    if isinstance(alpha, (bool, np.bool_)) or not isinstance(alpha, (int, float, np.integer, np.floating)):
+        raise TypeError(f"add_(alpha=...) is a number, got {type(alpha).__name__} {alpha!r}")
+    return float(alpha)
 
 
 class Clone(ops.Op):

@@ -216,10 +216,10 @@ class Tensor(ShapeMethods, ReductionMethods, MatmulMethods, ConversionMethods):
             if grad.shape != self.shape:
                 raise ValueError(f"backward(grad): grad has shape {grad.shape} but this Tensor has shape {self.shape}")
         if _mode.tracer is None:
-            backpropagate(self, grad, on_step=on_step)
+            backpropagate(self, grad, on_step=_checked_observer(on_step))
             return
         _mode.tracer.backward_start(self, grad)  # a step being recorded for replay (jit.py)
-        backpropagate(self, grad, on_step=on_step)
+        backpropagate(self, grad, on_step=_checked_observer(on_step))
         _mode.tracer.backward_end()
 
     def retain_grad(self) -> None:
@@ -356,13 +356,13 @@ def where(condition, a, b) -> Tensor:
 
 def maximum(a, b) -> Tensor:
     """The larger of ``a`` and ``b``, number by number; a tie gives each half the gradient."""
-    first = a if isinstance(a, Tensor) else b
+    first = _a_tensor(a, b, "maximum")
     return apply(ops.MAXIMUM, first._operand(a, "maximum"), first._operand(b, "maximum"))
 
 
 def minimum(a, b) -> Tensor:
     """The smaller of ``a`` and ``b``, number by number; a tie gives each half the gradient."""
-    first = a if isinstance(a, Tensor) else b
+    first = _a_tensor(a, b, "minimum")
     return apply(ops.MINIMUM, first._operand(a, "minimum"), first._operand(b, "minimum"))
 
 
@@ -376,6 +376,18 @@ class Detach(ops.Op):
 
 
 DETACH = Detach()
+
+
+def _a_tensor(a, b, op: str) -> Tensor:
+    """The Tensor among ``a`` and ``b`` (the other may be a number or an array)."""
+    if isinstance(a, Tensor):
+        return a
+    if isinstance(b, Tensor):
+        return b
+    raise TypeError(
+        f"{op}() compares Tensors: give at least one Tensor, got {type(a).__name__} and {type(b).__name__} "
+        f"(for plain numbers use Python's {op[:3]}() or np.{op}())"
+    )
 
 
 class ReluInPlace(ops.Relu):
@@ -408,6 +420,12 @@ def _checked_label(label: object) -> str:
     if not isinstance(label, str):
         raise TypeError(f"a label is text: give a str, got {type(label).__name__} {label!r}")
     return label
+
+
+def _checked_observer(on_step):
+    if on_step is not None and not callable(on_step):
+        raise TypeError(f"backward(on_step=...) takes a function f(node, grad, parent_grads), got {type(on_step).__name__} {on_step!r}")
+    return on_step
 
 
 def _checked_number(x: object, what: str) -> float:

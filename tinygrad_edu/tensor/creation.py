@@ -7,6 +7,7 @@ Each takes ``dtype=`` (float64 by default, or as the data says) and ``requires_g
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Union
 
@@ -24,15 +25,15 @@ def _made(array: np.ndarray, dtype, requires_grad: bool) -> Tensor:
 
 
 def zeros(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _made(np.zeros(_shape_argument(shape, "zeros")), dtype, requires_grad)
+    return _made(np.zeros(_sizes(shape, "zeros")), dtype, requires_grad)
 
 
 def ones(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _made(np.ones(_shape_argument(shape, "ones")), dtype, requires_grad)
+    return _made(np.ones(_sizes(shape, "ones")), dtype, requires_grad)
 
 
 def full(shape, fill_value: float, dtype=None, requires_grad: bool = False) -> Tensor:
-    shape = _shape_argument(shape if isinstance(shape, (tuple, list)) else (shape,), "full")
+    shape = _sizes(shape if isinstance(shape, (tuple, list)) else (shape,), "full")
     if isinstance(fill_value, (bool, np.bool_)) and dtype is None:
         dtype = bool
     elif not isinstance(fill_value, (numbers.Real, np.number)):
@@ -60,7 +61,12 @@ def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> 
         raise ValueError("arange: step must not be 0")
     numbers_given = [x for x in (start, end, step) if x is not None]
     whole = all(isinstance(x, (numbers.Integral, np.integer)) for x in numbers_given)
-    array = np.arange(start, end, step) if end is not None else np.arange(0, start, step)
+    if not all(isinstance(x, (numbers.Integral, np.integer)) or math.isfinite(x) for x in numbers_given):
+        raise ValueError(f"arange: start, end and step must be finite numbers, got {numbers_given}")
+    try:
+        array = np.arange(start, end, step) if end is not None else np.arange(0, start, step)
+    except ValueError:  # NumPy's "Maximum allowed size exceeded"
+        raise ValueError(f"arange{tuple(numbers_given)} would hold more numbers than an array can") from None
     if dtype is None:
         dtype = np.int64 if whole else np.float64
     return _made(array, dtype, requires_grad)
@@ -68,7 +74,7 @@ def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> 
 
 def eye(n: int, m: int = None, dtype=None, requires_grad: bool = False) -> Tensor:
     """The identity matrix, n x n (or n x m): ones on the diagonal."""
-    n, m = _shape_argument((n, n if m is None else m), "eye")
+    n, m = _sizes((n, n if m is None else m), "eye")
     return _made(np.eye(n, m), dtype, requires_grad)
 
 
@@ -77,8 +83,18 @@ def randn(*shape, seed: Seed = None, dtype=None, requires_grad: bool = False) ->
     makes them reproducible; without one they differ on every call, as in PyTorch."""
     if seed is not None and not isinstance(seed, (numbers.Integral, np.random.Generator)) or isinstance(seed, bool):
         raise TypeError(f"randn: seed is an int or a numpy.random.Generator, got {type(seed).__name__} {seed!r}")
+    if isinstance(seed, numbers.Integral) and seed < 0:
+        raise ValueError(f"randn: seed is a whole number of at least 0, got {seed}")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    return _made(rng.standard_normal(_shape_argument(shape, "randn")), dtype, requires_grad)
+    return _made(rng.standard_normal(_sizes(shape, "randn")), dtype, requires_grad)
+
+
+def _sizes(shape: tuple, op: str) -> tuple:
+    """A shape to fill: whole numbers (checked by ``_shape_argument``), none of them negative."""
+    sizes = _shape_argument(shape, op)
+    if any(size < 0 for size in sizes):
+        raise ValueError(f"{op}: sizes are whole numbers of at least 0, got {sizes}")
+    return sizes
 
 
 def _tensor(t, op: str) -> Tensor:

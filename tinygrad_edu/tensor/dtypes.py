@@ -46,6 +46,8 @@ def as_array(data, dtype=None, what: str = "Tensor", copy: bool = False) -> np.n
                 f"{what} needs a rectangular array of numbers, but the nested lists of {_short(data)} "
                 "have different lengths (every row must be as long as the others)"
             ) from None
+    if array.dtype == object and array.size and all(_is_real(x) for x in array.flat):
+        array = _big_whole_numbers(array, dtype, what)  # Python ints past int64, kept as objects
     kind = array.dtype.kind
     if kind == "c":
         raise TypeError(f"{what} holds real numbers, not complex ones (got {array.dtype}); take .real or abs() first")
@@ -73,13 +75,30 @@ def _cast(array: np.ndarray, target: np.dtype, what: str) -> np.ndarray:
         if lost.any():
             where = tuple(int(i) for i in np.argwhere(lost)[0])
             raise ValueError(
-                f"{what}: {array[where]!r} at index {list(where)} does not fit in {target} (the largest "
+                f"{what}: {array[where].item()!r}{f' at index {list(where)}' if where else ''} does not fit in {target} (the largest "
                 f"{target} is {np.finfo(target).max:.3g}); scale the numbers down or keep float64"
             )
     elif target.kind in "ib" and array.dtype.kind == "f":
         if not np.array_equal(cast, array):
-            raise ValueError(f"{what}: {target} holds whole numbers, but these have fractions, nan or inf")
+            raise ValueError(f"{what}: {target} holds whole numbers, but these have fractions, nan or inf, or are too large")
+    elif target.kind == "i" and array.dtype.kind == "u" and array.size and array.max() > np.iinfo(target).max:
+        raise ValueError(f"{what}: {array.max()} is too large for {target} (at most {np.iinfo(target).max})")
     return cast
+
+
+def _is_real(x) -> bool:
+    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_))
+
+
+def _big_whole_numbers(array: np.ndarray, dtype, what: str) -> np.ndarray:
+    """Numbers NumPy kept as Python objects because a whole number is past int64: as float64
+    (the default for whole numbers), or refused if int64 was asked for."""
+    if dtype is not None and as_dtype(dtype).kind in "ib":
+        raise ValueError(f"{what}: a whole number in {_short(array.tolist())} is too large for {as_dtype(dtype)}")
+    try:
+        return array.astype(np.float64)
+    except OverflowError:
+        raise ValueError(f"{what}: a number in {_short(array.tolist())} is too large for a float (1.8e308 at most)") from None
 
 
 def _short(data) -> str:

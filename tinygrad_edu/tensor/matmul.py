@@ -85,6 +85,7 @@ class MatmulMethods:
 
 def matmul(a: "Tensor", b: "Tensor") -> "Tensor":
     """``a @ b``: matrix products, batched over leading axes (see the module docstring)."""
+    _tensors("matmul", a=a, b=b)
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"@ multiplies vectors and matrices, not single numbers: shapes {a.shape} and {b.shape} (use * for numbers)")
     inner_a, inner_b = a.shape[-1], b.shape[-2 if b.ndim > 1 else 0]
@@ -102,6 +103,7 @@ def matmul(a: "Tensor", b: "Tensor") -> "Tensor":
 
 def linear(x: "Tensor", weight: "Tensor", bias: Optional["Tensor"] = None) -> "Tensor":
     """``x @ weight.T + bias`` as one op (see ``Linear``); weight has shape (nout, nin)."""
+    _tensors("linear", x=x, weight=weight, bias=bias)
     x_shape, w_shape = x._data.shape, weight._data.shape
     if len(w_shape) != 2 or not x_shape or x_shape[-1] != w_shape[1]:
         raise ValueError(
@@ -117,3 +119,15 @@ def linear(x: "Tensor", weight: "Tensor", bias: Optional["Tensor"] = None) -> "T
 
 
 _LINEAR, _LINEAR_OF_DATA = Linear(need_x=True), Linear(need_x=False)
+
+
+def _tensors(op: str, **operands) -> None:
+    """Refuse an operand that is not a Tensor (``None`` is a missing bias), naming it."""
+    from .core import Tensor
+
+    for name, operand in operands.items():
+        if not isinstance(operand, Tensor) and not (operand is None and name == "bias"):
+            raise TypeError(
+                f"{op}: {name} must be a Tensor, got {type(operand).__name__}; wrap numbers as Tensor(array)"
+                + (" (or write a @ b, which wraps an array for you)" if op == "matmul" else "")
+            )

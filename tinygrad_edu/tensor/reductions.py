@@ -192,7 +192,8 @@ class ReductionMethods:
             raise TypeError(f"var: correction is a number (1 for the unbiased estimate), got {correction!r}")
         deviation = self - self.mean(axes, keepdims=True)
         count = math.prod(self.shape[a] for a in axes)
-        return (deviation * deviation).sum(axes, keep) / (count - correction)
+        # as PyTorch: n - correction stops at 0 (an infinite variance, not a negative one)
+        return (deviation * deviation).sum(axes, keep) / max(count - correction, 0)
 
     def std(self: "Tensor", axis=None, keepdims=None, *, dim=None, keepdim=None, correction=None, ddof=None) -> "Tensor":
         """``sqrt(var)``, with ``var``'s arguments (``correction=1`` by default, as in PyTorch)."""

@@ -243,7 +243,8 @@ def _shape_argument(shape: tuple, op: str) -> tuple:
         shape = tuple(shape[0])
     for size in shape:
         if isinstance(size, (bool, np.bool_)) or not isinstance(size, (numbers.Integral, np.integer)):
-            raise TypeError(f"{op}: sizes are whole numbers, such as {op}(2, 3) or {op}(-1), got {type(size).__name__} {size!r}")
+            example = f"{op}(2, 3) or {op}(-1)" if op in ("reshape", "view") else f"{op}(2, 3)"
+            raise TypeError(f"{op}: sizes are whole numbers, such as {example}, got {type(size).__name__} {size!r}")
     return tuple(int(size) for size in shape)
 
 
@@ -265,8 +266,13 @@ def _index_and_arrays(index, tensor: "Tensor"):
 
     parts, arrays = [], []
     for part in _parts(index):
-        if isinstance(part, (Tensor, list, np.ndarray)):
-            array = part if isinstance(part, Tensor) else tensor._constant(np.asarray(part))
+        if isinstance(part, list):
+            try:
+                part = np.asarray(part)
+            except ValueError:  # nested lists of different lengths
+                raise IndexError(f"t[{part!r}]: a list of indices must be rectangular (rows of equal length)") from None
+        if isinstance(part, (Tensor, np.ndarray)):
+            array = part if isinstance(part, Tensor) else tensor._constant(part)
             if array.dtype.kind not in "iub":
                 raise IndexError(f"t[...]: an index array must hold whole numbers or booleans, got dtype {array.dtype}")
             parts.append(ARRAY_PART)
