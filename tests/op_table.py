@@ -67,7 +67,8 @@ def away_from_bounds(rng: np.random.Generator, shape: Shape) -> np.ndarray:
 
 CLASSES = [0, 2, 1, 1]  # class targets for the losses of several classes
 OURS = {"np": np, **{name: getattr(tinygrad_edu, name) for name in ("where", "maximum", "minimum", "cat", "stack", "linear")},
-        "cross_entropy": losses.cross_entropy, "nll_loss": losses.nll_loss, "CLASSES": CLASSES}
+        "cross_entropy": losses.cross_entropy, "nll_loss": losses.nll_loss, "mean_squared_error": losses.mean_squared_error,
+        "CLASSES": CLASSES}
 THEIRS = {"np": np, "F": F, "torch": torch, "where": torch.where, "maximum": torch.maximum, "minimum": torch.minimum,
           "cat": torch.cat, "stack": torch.stack, "linear": F.linear, "cross_entropy": F.cross_entropy, "nll_loss": F.nll_loss,
           "CLASSES": torch.tensor(CLASSES)}
@@ -232,7 +233,8 @@ LINEAR = [
 
 LOSSES = [  # several classes: composites of log_softmax and indexing
     row("cross_entropy(a, CLASSES)", [(4, 3)]), row("cross_entropy(a * 300, CLASSES)", [(4, 3)]),  # large logits
-    row("nll_loss(a.log_softmax(1), CLASSES)", [(4, 3)]), row("cross_entropy(a, CLASSES[0])" , [(3,)], (), "cross_entropy(a, CLASSES[0])"),
+    row("nll_loss(a.log_softmax(1), CLASSES)", [(4, 3)]),
+    row("mean_squared_error(a, b)", [(5, 1), (5, 1)], (), "F.mse_loss(a, b)"), row("mean_squared_error(a, b)", [(2, 3), (2, 3)], (), "F.mse_loss(a, b)"), row("cross_entropy(a, CLASSES[0])" , [(3,)], (), "cross_entropy(a, CLASSES[0])"),
 ]
 
 COMPOSITIONS = [  # x used twice (x*x), a diamond, chains through broadcasting

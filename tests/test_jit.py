@@ -211,3 +211,14 @@ def test_a_recorded_step_may_call_another() -> None:
     inner(Tensor([1.0, 1.0]))  # inner has its own recording already
     for x in ([1.0, 2.0], [3.0, -1.0], [0.0, 0.5]):
         assert outer(Tensor(x)).item() == ((w * Tensor(x)).tanh().sum() * 2).item()
+
+
+def test_fit_with_jit_gives_the_same_history_and_weights() -> None:
+    from tinygrad_edu.train import fit
+
+    X, y = lesson_data()
+    (eager_model, _), (jit_model, _) = twins([16, 16, 1])
+    eager = fit(eager_model, X, y, epochs=60, lr=0.01, loss_fn=root_mean_squared_error, progress=False)
+    replayed = fit(jit_model, X, y, epochs=60, lr=0.01, loss_fn=root_mean_squared_error, progress=False, jit=True)
+    assert replayed == eager
+    assert_same_weights(eager_model, jit_model)

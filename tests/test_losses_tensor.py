@@ -219,3 +219,23 @@ def test_optimizer_updates_tensor_parameters_in_place() -> None:
     assert np.shares_memory(p.data, array)
     np.testing.assert_array_equal(array, [0.5, 1.0])
     np.testing.assert_array_equal(p.data, [0.5, 1.0])  # p - 0.25 * 2p = p / 2
+
+
+@pytest.mark.parametrize("shape", [(200, 1), (3, 4), (7,), ()])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_fused_mean_squared_error_is_the_composite_to_the_last_bit(shape, dtype) -> None:
+    """mean_squared_error on Tensors is one op (for speed); ((p - y) ** 2).mean(), whose
+    gradient the chain rule gives, must agree with it exactly: value and both gradients."""
+    from tinygrad_edu.losses import mean_squared_error
+
+    rng = np.random.default_rng(len(shape))
+    p0, y0 = rng.normal(size=shape).astype(dtype), rng.normal(size=shape).astype(dtype)
+    fused = [Tensor(p0, requires_grad=True), Tensor(y0, requires_grad=True)]
+    composite = [Tensor(p0, requires_grad=True), Tensor(y0, requires_grad=True)]
+    loss, reference = mean_squared_error(*fused), ((composite[0] - composite[1]) ** 2).mean()
+    loss.backward()
+    reference.backward()
+    assert loss.op.name == "mse" and loss.dtype == dtype
+    assert np.array_equal(loss.data, reference.data)
+    for ours, theirs in zip(fused, composite):
+        assert ours.grad.dtype == dtype and np.array_equal(ours.grad, theirs.grad)

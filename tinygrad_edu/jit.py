@@ -225,22 +225,30 @@ class Tracer:
             )
         saved = "".join(", " + self._expression(array) for array in node.saved)
         rule = self._bind(node.op.backward, "B")
-        self.lines.append(f"shares = {rule}(ARRAY, {self._gradient_of(node)}{saved})  # {node.op.name}")
-        for i, (raw, share, parent) in enumerate(zip(shares, folded, node.parents)):
+        names, additions = [], []
+        for i, raw in enumerate(shares):
+            share, parent = (folded[i], node.parents[i]) if i < len(folded) else (None, None)
             if share is None:
+                names.append("_")  # a parent that takes no gradient (data, a mask)
                 continue
-            expression = _fold(f"shares[{i}]", raw, grad, share, parent, self)
+            name = self._new("sv")
+            expression = _fold(name, raw, grad, share, parent, self)
             if parent.parents:  # an interior node: its first share starts its gradient
                 target = self._gradient_of(parent)
                 if target in self.accumulated:
-                    self.lines.append(f"{target} = {target} + {expression}")
+                    additions.append(f"{target} = {target} + {expression}")
+                elif expression == name:
+                    name = target  # the share is the gradient itself: name it so
                 else:
-                    self.lines.append(f"{target} = {expression}")
-                    self.accumulated.add(target)
+                    additions.append(f"{target} = {expression}")
+                self.accumulated.add(target)
             else:  # a leaf keeps adding up across passes, until zero_grad
                 holder = self._holder(parent)
-                self.lines.append(f"share = {expression}")
-                self.lines.append(f"{holder}.grad = share if {holder}.grad is None else {holder}.grad + share")
+                additions.append(f"{holder}.grad = {expression} if {holder}.grad is None else {holder}.grad + {expression}")
+            names.append(name)
+        unpacked = ", ".join(names) + ("," if len(names) == 1 else "")
+        self.lines.append(f"{unpacked} = {rule}(ARRAY, {self._gradient_of(node)}{saved})  # {node.op.name}")
+        self.lines += additions
 
     def backward_end(self) -> None:
         """After a pass, the leaves' gradients can be named (an optimizer reads them)."""
@@ -256,8 +264,11 @@ class Tracer:
         if self.silent:
             return
         array = self._array_of(target)
-        other = self._expression(other._data if isinstance(other, Tensor) else other)
         holder = self.externals.get(id(target), None)
+        if holder is not None and other is target.grad:  # p.add_(p.grad, alpha=-lr): read its gradient then
+            other = f"{holder}.grad"
+        else:
+            other = self._expression(other._data if isinstance(other, Tensor) else other)
         update = other if alpha == 1.0 else f"{self._bind(alpha, 'K')} * {other}"
         self.lines.append(f"{array} += {update}")
         if holder is not None:
@@ -323,7 +334,7 @@ class Tracer:
         )
 
 
-_ARRAY_NAME = re.compile(r"\bg?v\d+\b")  # the arrays ops make (v...) and their gradients (gv...)
+_ARRAY_NAME = re.compile(r"\b[gs]?v\d+\b")  # arrays ops make (v...), gradients (gv...), shares (sv...)
 
 
 def _freeing(lines: List[str]) -> List[str]:

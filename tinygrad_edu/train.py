@@ -20,6 +20,7 @@ from typing import Callable, List, Optional
 import numpy as np
 from tqdm.auto import tqdm
 
+from .jit import jit as replay
 from .optim import SGD, Optimizer
 from .tensor import Tensor, no_grad
 from .tensor.dtypes import as_array
@@ -46,6 +47,7 @@ def fit(
     optimizer: Optional[Optimizer] = None,
     progress: bool = True,
     desc: str = "training",
+    jit: bool = False,
 ) -> List[float]:
     """Train ``model`` on (X, y) by full-batch gradient descent; return the loss of every epoch.
 
@@ -60,6 +62,9 @@ def fit(
     whose parameters are not finite. Raises ``DivergenceError`` naming the epoch if the loss
     becomes nan or inf, or grows past ``DIVERGED`` (1000) times its first value, after the
     last step included; the model keeps the parameters that produced that loss.
+
+    ``jit=True`` (a ``TensorMLP``'s training) records the steps once and replays them (see
+    ``jit.py``): the same losses and weights, bit for bit, in less time.
     """
     parameters = _parameters_of(model)
     if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral):
@@ -78,22 +83,33 @@ def fit(
         raise ValueError(f"X has {len(X)} rows (examples) but y has {len(y)}; they must pair up, one target per row of X")
     if batched:
         X = X if isinstance(X, Tensor) else Tensor(X, dtype=parameters[0].dtype)
-        y = y if isinstance(y, Tensor) else Tensor(y, dtype=parameters[0].dtype)
+        y = y if isinstance(y, Tensor) else Tensor(y, dtype="int64" if y.dtype.kind in "iu" else parameters[0].dtype)
     else:  # a scalar MLP reads the rows one at a time
         X = np.asarray(X._data if isinstance(X, Tensor) else X, dtype=float).tolist()
+    if jit and not batched:
+        raise ValueError("fit(jit=True) replays the steps of a Tensor model (a TensorMLP); a scalar MLP trains eagerly")
 
     def measure():  # 1. predict, 2. measure
         loss = loss_fn(model(X) if batched else [model(row) for row in X], y)
         return loss, _number(loss)
 
+    def differentiate(X, y):  # 1. predict, 2. measure, 3. differentiate
+        loss = loss_fn(model(X) if batched else [model(row) for row in X], y)
+        loss.backward()
+        return loss
+
+    def adjust():  # 4. adjust, 5. reset
+        optimizer.step()
+        optimizer.zero_grad()
+
+    if jit:  # recorded on the first epoch, replayed on the others
+        differentiate, adjust = replay(differentiate), replay(adjust)
     history: List[float] = []
     bar = tqdm(range(1, epochs + 1), desc=desc, disable=not progress, mininterval=0.25)
     for epoch in bar:
-        loss, value = measure()
-        _check_loss(value, epoch, epochs, history, optimizer, bar)
-        loss.backward()  # 3. differentiate
-        optimizer.step()  # 4. adjust
-        optimizer.zero_grad()  # 5. reset
+        value = _number(differentiate(X, y))
+        _check_loss(value, epoch, epochs, history, optimizer, bar)  # before the step: a bad loss changes nothing
+        adjust()
         history.append(value)
         if progress and epoch % 100 == 0:
             bar.set_postfix(loss=f"{value:.4f}", refresh=False)

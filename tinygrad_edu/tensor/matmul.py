@@ -103,8 +103,12 @@ def matmul(a: "Tensor", b: "Tensor") -> "Tensor":
 
 def linear(x: "Tensor", weight: "Tensor", bias: Optional["Tensor"] = None) -> "Tensor":
     """``x @ weight.T + bias`` as one op (see ``Linear``); weight has shape (nout, nin)."""
-    _tensors("linear", x=x, weight=weight, bias=bias)
-    x_shape, w_shape = x._data.shape, weight._data.shape
+    try:
+        x_shape, w_shape = x._data.shape, weight._data.shape
+        b_shape = None if bias is None else bias._data.shape
+    except AttributeError:  # one of them is not a Tensor: say which
+        _tensors("linear", x=x, weight=weight, bias=bias)
+        raise
     if len(w_shape) != 2 or not x_shape or x_shape[-1] != w_shape[1]:
         raise ValueError(
             f"linear: input of shape {x_shape} has {x_shape[-1] if x_shape else 'no'} features, but the "
@@ -113,7 +117,7 @@ def linear(x: "Tensor", weight: "Tensor", bias: Optional["Tensor"] = None) -> "T
     op = _LINEAR if x.requires_grad else _LINEAR_OF_DATA
     if bias is None:
         return apply(op, x, weight)
-    if bias._data.shape != w_shape[:1]:
+    if b_shape != w_shape[:1]:
         raise ValueError(f"linear: the bias has shape {bias.shape}, but the weight of shape {w_shape} needs ({w_shape[0]},)")
     return apply(op, x, weight, bias)
 
