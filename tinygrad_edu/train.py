@@ -87,21 +87,21 @@ def fit(
         return loss, _number(loss)
 
     history: List[float] = []
-    bar = tqdm(range(1, epochs + 1), desc=desc, disable=not progress, mininterval=0.25)
-    for epoch in bar:
-        loss, value = measure()
-        _check_loss(value, epoch, epochs, history, optimizer, bar)
-        loss.backward()  # 3. differentiate
-        optimizer.step()  # 4. adjust
-        optimizer.zero_grad()  # 5. reset
-        history.append(value)
-        if progress and epoch % 100 == 0:
-            bar.set_postfix(loss=f"{value:.4f}", refresh=False)
-    with no_grad():  # the loss of the model as it is returned, after the last step
-        final = measure()[1]
-    _check_loss(final, epochs + 1, epochs, history, optimizer, bar)
-    bar.set_postfix(loss=f"{final:.4f}")
-    bar.close()
+    with tqdm(total=epochs, desc=desc, disable=not progress, mininterval=0.25) as bar:
+        for epoch in range(1, epochs + 1):
+            loss, value = measure()
+            _check_loss(value, epoch, epochs, history, optimizer)
+            loss.backward()  # 3. differentiate
+            optimizer.step()  # 4. adjust
+            optimizer.zero_grad()  # 5. reset
+            history.append(value)
+            bar.update()
+            if progress and epoch % 100 == 0:
+                bar.set_postfix(loss=f"{value:.4f}", refresh=False)
+        with no_grad():  # the loss of the model as it is returned, after the last step
+            final = measure()[1]
+        _check_loss(final, epochs + 1, epochs, history, optimizer)
+        bar.set_postfix(loss=f"{final:.4f}")
     return history
 
 
@@ -163,11 +163,10 @@ def _number(loss) -> float:
         raise TypeError(f"loss_fn must return one number as a Value or a Tensor, got {type(loss).__name__}") from None
 
 
-def _check_loss(value: float, epoch: int, epochs: int, history: List[float], optimizer, bar) -> None:
+def _check_loss(value: float, epoch: int, epochs: int, history: List[float], optimizer) -> None:
     """Stop, with the reason, if the loss is not finite or has grown far past its start."""
     when = f"after the last step (epoch {epochs})" if epoch > epochs else f"at epoch {epoch} of {epochs}"
     if not history and not math.isfinite(value):
-        bar.close()
         raise ValueError(
             f"the loss of the untrained model is {value}, before any step: not a learning-rate problem; check "
             "the loss function and its inputs (binary_cross_entropy of a probability of exactly 0 or 1 is "
@@ -175,7 +174,6 @@ def _check_loss(value: float, epoch: int, epochs: int, history: List[float], opt
         )
     if math.isfinite(value) and not (history and history[0] > 0 and value > DIVERGED * history[0]):
         return
-    bar.close()
     lr = getattr(optimizer, "lr", None)
     if math.isfinite(value):
         what = f"grew from {history[0]:.4g} at epoch 1 to {value:.4g} {when}, more than {DIVERGED:g} times its start"
