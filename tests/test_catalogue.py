@@ -181,6 +181,13 @@ def load_huge_with_warnings_as_errors(world):
         world.tmlp32.load_state_dict({name: np.full(np.shape(a), 1e300) for name, a in world.tmlp32.named_parameter_arrays()})
 
 
+def relabelled(label):
+    """v * 2 whose label was set, after it was made, to something that is not text."""
+    out = Value(2.0, label="v") * 2
+    out.label = label
+    return out
+
+
 def state_with(world, name: str, value):
     state = world.tmlp.state_dict()
     state[name] = value
@@ -478,7 +485,10 @@ CATALOGUE = [
     Misuse("draw_network max_units=3", lambda w: draw_network([2, 1], max_units=3), ValueError, ("max_units", "at least 4")),
     Misuse("draw_network of a model with captions", lambda w: draw_network(w.tmlp, activation="relu"), ValueError,
            ("a model knows its own",)),
+    Misuse("draw_dot of a node labelled with a number", lambda w: draw_dot(relabelled(3)), TypeError, ("label is text", "int")),
     Misuse("record_backward(3.0)", lambda w: record_backward(3.0), TypeError, ("Value or a Tensor",)),
+    Misuse("step_through_html of a node labelled None", lambda w: step_through_html(relabelled(None)), TypeError,
+           ("label is text", "NoneType")),
     Misuse("step_through_html(None)", lambda w: step_through_html(None), TypeError, ("Value or a Tensor",)),
     # --- the command line ---------------------------------------------------------------------------
     Misuse("command: attribute access", command("graph", "x.real", "x=1", "-o", "{folder}/g.svg"), CommandRefused,

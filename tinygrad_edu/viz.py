@@ -77,6 +77,9 @@ def _collect(root) -> Tuple[List, List[Tuple[int, int]]]:
                 nodes.append(parent)
                 stack.append(parent)
             edges.append((index[id(parent)], index[id(node)]))
+    for node in nodes:
+        if not isinstance(node.label, str):  # set after the node was made: .label = ...
+            raise TypeError(f"a label is text: give a str, got {type(node.label).__name__} {_short(node.label)} on {_short(node)}")
     return nodes, edges
 
 
