@@ -103,7 +103,8 @@ def matmul(a: "Tensor", b: "Tensor") -> "Tensor":
 
 def linear(x: "Tensor", weight: "Tensor", bias: Optional["Tensor"] = None) -> "Tensor":
     """``x @ weight.T + bias`` as one op (see ``Linear``); weight has shape (nout, nin)."""
-    _tensors("linear", x=x, weight=weight, bias=bias)
+    if not (hasattr(x, "_data") and hasattr(weight, "_data") and (bias is None or hasattr(bias, "_data"))):
+        _tensors("linear", x=x, weight=weight, bias=bias)  # (a quick look first: this is every layer's call)
     x_shape, w_shape = x._data.shape, weight._data.shape
     if len(w_shape) != 2 or not x_shape or x_shape[-1] != w_shape[1]:
         raise ValueError(
