@@ -144,6 +144,17 @@ def test_relu_in_place_through_a_detach_is_caught(detached):
         loss.backward()
 
 
+def test_writing_through_a_mask_changes_the_numbers_and_counts_as_a_change():
+    """``t[t > 1] = 0``: a bool Tensor picks what to overwrite, as in PyTorch, and the graph that
+    saved t sees that its numbers changed."""
+    t, w = Tensor([1.0, 2.0, 3.0]), Tensor([1.0, 1.0, 1.0], requires_grad=True)
+    loss = (w * t).sum()
+    t[t > 1] = 0.0
+    np.testing.assert_array_equal(t.data, [1.0, 0.0, 0.0])
+    with pytest.raises(RuntimeError, match="changed in place"):
+        loss.backward()
+
+
 def test_new_numbers_given_to_data_leave_the_saved_ones_alone():
     """``t.data = array`` gives t new numbers; what an op saved before is the old array, unchanged,
     so backward is right (PyTorch's ``.data =`` behaves the same)."""

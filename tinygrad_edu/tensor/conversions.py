@@ -22,6 +22,7 @@ from .. import ops
 from .recording import apply
 from .dtypes import as_array, as_dtype
 from .grad_mode import _mode
+from .shape_ops import _plain_index
 from .versions import WatchedArray
 
 if TYPE_CHECKING:
@@ -138,7 +139,8 @@ class ConversionMethods:
 
     def __setitem__(self: "Tensor", index, value) -> None:
         self._check_in_place("t[...] = value")
-        value = value._data if hasattr(value, "_data") else as_array(value, None, what="t[...] = value")
+        value = value._data if hasattr(value, "_data") else as_array(value, self.dtype, what="t[...] = value")
+        index = _plain_index(index, self)  # a mask or indices may be Tensors or lists, as in t[index]
         target = self.data
         try:
             target[index]  # the index alone, checked with NumPy's rules before anything is written
