@@ -25,6 +25,7 @@ from .value import FUNCTIONS, Value
 MAX_LENGTH = 1000  # characters
 MAX_DEPTH = 50  # levels of parentheses (a function's included): f(g(x)) is 2
 MAX_LABEL = 24  # an intermediate value is labelled with its formula when it is this short
+
 OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv, ast.Pow: operator.pow}
 
 # How a refused piece of syntax is named in the error message.

@@ -72,7 +72,7 @@ def fit(
             f"losses.binary_cross_entropy_with_logits (two classes); got {loss_fn!r}"
         )
     optimizer = _optimizer(parameters, lr, optimizer)
-    batched = isinstance(parameters[0], Tensor)  # a Tensor model takes the whole batch at once
+    batched = isinstance(parameters[0], Tensor)
     X, y = _data(X, "X"), _data(y, "y")
     if len(X) != len(y):
         raise ValueError(f"X has {len(X)} rows (examples) but y has {len(y)}; they must pair up, one target per row of X")
@@ -82,14 +82,15 @@ def fit(
     else:  # a scalar MLP reads the rows one at a time
         X = np.asarray(X._data if isinstance(X, Tensor) else X, dtype=float).tolist()
 
-    def measure():  # 1. predict, 2. measure
-        loss = loss_fn(model(X) if batched else [model(row) for row in X], y)
-        return loss, _number(loss)
+    def predict():  # a Tensor model takes the batch at once, a scalar one row by row
+        return model(X) if batched else [model(row) for row in X]
 
     history: List[float] = []
     with tqdm(total=epochs, desc=desc, disable=not progress, mininterval=0.25) as bar:
         for epoch in range(1, epochs + 1):
-            loss, value = measure()
+            prediction = predict()  # 1. predict
+            loss = loss_fn(prediction, y)  # 2. measure
+            value = _number(loss)
             _check_loss(value, epoch, epochs, history, optimizer)
             loss.backward()  # 3. differentiate
             optimizer.step()  # 4. adjust
@@ -99,7 +100,7 @@ def fit(
             if progress and epoch % 100 == 0:
                 bar.set_postfix(loss=f"{value:.4f}", refresh=False)
         with no_grad():  # the loss of the model as it is returned, after the last step
-            final = measure()[1]
+            final = _number(loss_fn(predict(), y))
         _check_loss(final, epochs + 1, epochs, history, optimizer)
         bar.set_postfix(loss=f"{final:.4f}")
     return history
