@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from demo_loader import lessons, load_demo
 
-from tinygrad_edu import cli
+from tinygrad_edu import cli, formula
 from tinygrad_edu.cli import build_graph, main
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
@@ -173,8 +173,9 @@ def test_an_unknown_option_is_a_usage_error(capsys):
 
 
 def test_the_formula_is_never_handed_to_eval():
-    source = Path(cli.__file__).read_text()
-    assert "eval(" not in source and "exec(" not in source
+    for module in (cli, formula):
+        source = Path(module.__file__).read_text()
+        assert "eval(" not in source and "exec(" not in source
 
 
 def test_without_dot_it_says_how_to_install_graphviz(tmp_path, capsys, monkeypatch):

@@ -82,8 +82,8 @@ def _target_numbers(targets, n: int, loss: str, labels) -> list:
 
 def _check_targets(array: np.ndarray, loss: str, labels) -> None:
     """Targets are data: finite numbers, and of the kind the loss reads (``labels``)."""
-    bad = ~np.isfinite(array)
-    if bad.any():
+    if not np.isfinite(array).all():
+        bad = ~np.isfinite(array)
         raise ValueError(
             f"{loss}: the targets hold {array[bad][0]} at index {_index(bad)}; that is a problem with the data "
             "(remove or fill in those examples)"

@@ -100,20 +100,28 @@ def unit_label(layer: int, unit: int, size: int, last_layer: int) -> str:
 
 
 def caption(layer: int, size: int, activation: Optional[str], last_layer: int) -> str:
-    """The text under a layer: how many units, and what they compute."""
+    """The text under a layer: how many units, and what they compute (two lines of text)."""
     if layer == 0:
         return "input" if size == 1 else f"{size} inputs"
     if layer == last_layer:
         text = "output" if size == 1 else f"{size} outputs"
     else:
         text = f"{size} unit" + ("" if size == 1 else "s")
-    return text + (f"\\n{activation}" if activation else "")  # backslash-n: a line break in DOT
+    return text + (f"\n{activation}" if activation else "")
+
+
+def _text(text: str) -> str:
+    """``text`` as a Graphviz label that shows exactly these characters: never read as an
+    HTML-like label (``<...>``), backslashes shown as backslashes, each line on a line."""
+    return graphviz.nohtml("\\n".join(line.replace("\\", "\\\\") for line in text.split("\n")))
 
 
 def _check_names(names: Optional[Sequence[str]], size: int, what: str) -> Optional[List[str]]:
     if names is None:
         return None
-    names = [str(name) for name in names]
+    if isinstance(names, str) or not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
+        raise TypeError(f"{what} is a list of names (text), one per unit, such as ['age', 'weight'], got {names!r}")
+    names = list(names)
     if len(names) != size:
         raise ValueError(f"{what} has {len(names)} names, but the network has {size} {what.split('_')[0]}s")
     return names
@@ -186,11 +194,11 @@ def draw_network(
                     column.node(order[-1], label=f"... ({size - _FIRST_SHOWN - 1} more)", shape="plaintext", style="")
                 label = names[unit] if names else unit_label(layer, unit, size, last)
                 order.append(unit_id(layer, unit))
-                column.node(order[-1], label=label, shape="ellipse" if names else "circle", fillcolor=_FILL[kind])
+                column.node(order[-1], label=_text(label), shape="ellipse" if names else "circle", fillcolor=_FILL[kind])
             if captions:
                 text = caption(layer, size, net.activations[layer - 1] if layer else None, last)
                 order.append(f"caption{layer}")
-                column.node(order[-1], label=text, shape="plaintext", style="", fontsize="9", fontcolor="#6b7280")
+                column.node(order[-1], label=_text(text), shape="plaintext", style="", fontsize="9", fontcolor="#6b7280")
         columns.append(order)
 
     def weight_attrs(w: Optional[float]) -> dict:

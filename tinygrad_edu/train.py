@@ -77,7 +77,7 @@ def fit(
             f"losses.binary_cross_entropy_with_logits (two classes); got {loss_fn!r}"
         )
     optimizer = _optimizer(parameters, lr, optimizer)
-    batched = isinstance(parameters[0], Tensor)  # a Tensor model takes the whole batch at once
+    batched = isinstance(parameters[0], Tensor)
     X, y = _data(X, "X"), _data(y, "y")
     if len(X) != len(y):
         raise ValueError(f"X has {len(X)} rows (examples) but y has {len(y)}; they must pair up, one target per row of X")
@@ -89,35 +89,34 @@ def fit(
     if jit and not batched:
         raise ValueError("fit(jit=True) replays the steps of a Tensor model (a TensorMLP); a scalar MLP trains eagerly")
 
-    def measure():  # 1. predict, 2. measure
-        loss = loss_fn(model(X) if batched else [model(row) for row in X], y)
-        return loss, _number(loss)
+    def predict(X):  # a Tensor model takes the batch at once, a scalar one row by row
+        return model(X) if batched else [model(row) for row in X]
 
-    def differentiate(X, y):  # 1. predict, 2. measure, 3. differentiate
-        loss = loss_fn(model(X) if batched else [model(row) for row in X], y)
-        loss.backward()
+    def differentiate(X, y):
+        loss = loss_fn(predict(X), y)  # 1. predict, 2. measure
+        loss.backward()  # 3. differentiate
         return loss
 
-    def adjust():  # 4. adjust, 5. reset
-        optimizer.step()
-        optimizer.zero_grad()
+    def adjust():
+        optimizer.step()  # 4. adjust
+        optimizer.zero_grad()  # 5. reset
 
     if jit:  # recorded on the first epoch, replayed on the others
         differentiate, adjust = replay(differentiate), replay(adjust)
     history: List[float] = []
-    bar = tqdm(range(1, epochs + 1), desc=desc, disable=not progress, mininterval=0.25)
-    for epoch in bar:
-        value = _number(differentiate(X, y))
-        _check_loss(value, epoch, epochs, history, optimizer, bar)  # before the step: a bad loss changes nothing
-        adjust()
-        history.append(value)
-        if progress and epoch % 100 == 0:
-            bar.set_postfix(loss=f"{value:.4f}", refresh=False)
-    with no_grad():  # the loss of the model as it is returned, after the last step
-        final = measure()[1]
-    _check_loss(final, epochs + 1, epochs, history, optimizer, bar)
-    bar.set_postfix(loss=f"{final:.4f}")
-    bar.close()
+    with tqdm(total=epochs, desc=desc, disable=not progress, mininterval=0.25) as bar:
+        for epoch in range(1, epochs + 1):
+            value = _number(differentiate(X, y))
+            _check_loss(value, epoch, epochs, history, optimizer)  # before the step: a bad loss changes nothing
+            adjust()
+            history.append(value)
+            bar.update()
+            if progress and epoch % 100 == 0:
+                bar.set_postfix(loss=f"{value:.4f}", refresh=False)
+        with no_grad():  # the loss of the model as it is returned, after the last step
+            final = _number(loss_fn(predict(X), y))
+        _check_loss(final, epochs + 1, epochs, history, optimizer)
+        bar.set_postfix(loss=f"{final:.4f}")
     return history
 
 
@@ -179,11 +178,10 @@ def _number(loss) -> float:
         raise TypeError(f"loss_fn must return one number as a Value or a Tensor, got {type(loss).__name__}") from None
 
 
-def _check_loss(value: float, epoch: int, epochs: int, history: List[float], optimizer, bar) -> None:
+def _check_loss(value: float, epoch: int, epochs: int, history: List[float], optimizer) -> None:
     """Stop, with the reason, if the loss is not finite or has grown far past its start."""
     when = f"after the last step (epoch {epochs})" if epoch > epochs else f"at epoch {epoch} of {epochs}"
     if not history and not math.isfinite(value):
-        bar.close()
         raise ValueError(
             f"the loss of the untrained model is {value}, before any step: not a learning-rate problem; check "
             "the loss function and its inputs (binary_cross_entropy of a probability of exactly 0 or 1 is "
@@ -191,7 +189,6 @@ def _check_loss(value: float, epoch: int, epochs: int, history: List[float], opt
         )
     if math.isfinite(value) and not (history and history[0] > 0 and value > DIVERGED * history[0]):
         return
-    bar.close()
     lr = getattr(optimizer, "lr", None)
     if math.isfinite(value):
         what = f"grew from {history[0]:.4g} at epoch 1 to {value:.4g} {when}, more than {DIVERGED:g} times its start"

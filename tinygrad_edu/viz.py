@@ -8,6 +8,7 @@ small oval between its inputs and its output, so the picture reads like the form
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple, Union
 
@@ -61,6 +62,11 @@ def _escape_record(text: str) -> str:
 
 def _collect(root) -> Tuple[List, List[Tuple[int, int]]]:
     """Every node reachable from ``root`` (numbered in discovery order) and its parent edges."""
+    if not hasattr(root, "parents") or not hasattr(root, "op"):
+        raise TypeError(
+            f"a computation graph ends in a Value or a Tensor (the result of a computation, such as loss), "
+            f"got {type(root).__name__} {_short(root)}"
+        )
     index: Dict[int, int] = {id(root): 0}
     nodes, edges, stack = [root], [], [root]
     while stack:
@@ -71,7 +77,15 @@ def _collect(root) -> Tuple[List, List[Tuple[int, int]]]:
                 nodes.append(parent)
                 stack.append(parent)
             edges.append((index[id(parent)], index[id(node)]))
+    for node in nodes:
+        if not isinstance(node.label, str):  # set after the node was made: .label = ...
+            raise TypeError(f"a label is text: give a str, got {type(node.label).__name__} {_short(node.label)} on {_short(node)}")
     return nodes, edges
+
+
+def _short(x) -> str:
+    text = repr(x)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 COMPACT_ABOVE = 60  # values; a larger graph is drawn compact unless told otherwise
@@ -118,11 +132,15 @@ def draw_dot(root, rankdir: str = "LR", show_grads: bool = True, compact: Option
     """
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"rankdir must be one of LR, RL, TB, BT, got {rankdir!r}")
+    if not isinstance(show_grads, bool) or compact is not None and not isinstance(compact, bool):
+        raise TypeError(f"show_grads and compact are True or False, got show_grads={show_grads!r}, compact={compact!r}")
     nodes, edges = _collect(root)
     compact = len(nodes) > COMPACT_ABOVE if compact is None else compact
     dot = Graph(
         "computation_graph",
-        graph_attr={"rankdir": rankdir, "nodesep": "0.15", "ranksep": "0.3"},
+        # nslimit caps dot's placement passes: the same picture for small graphs, seconds
+        # instead of minutes for a long formula that uses one variable a hundred times
+        graph_attr={"rankdir": rankdir, "nodesep": "0.15", "ranksep": "0.3", "nslimit": "1"},
         node_attr={"fontname": "Helvetica", "fontsize": "10", "height": "0.3"},
         edge_attr={"arrowsize": "0.6"},
     )
@@ -134,7 +152,7 @@ def draw_dot(root, rankdir: str = "LR", show_grads: bool = True, compact: Option
         group = groups.get(id(node), _group(node.label)) if compact else ""
         if group and group not in clusters:
             clusters[group] = graphviz.Digraph(name=f"cluster_{len(clusters)}")
-            clusters[group].attr(label=graphviz.nohtml(group), style="rounded,dashed", color="grey60", fontsize="9")
+            clusters[group].attr(label=graphviz.escape(group), style="rounded,dashed", color="grey60", fontsize="9")
         canvas = clusters[group] if group else dot
         if compact and is_leaf and not node.label:  # a plain number written into the formula
             canvas.node(name, label=_escape_record(_format(node.data)), shape="plaintext", fontsize="8")
@@ -153,7 +171,7 @@ def draw_dot(root, rankdir: str = "LR", show_grads: bool = True, compact: Option
         record = "{ " + " | ".join(_escape_record(f) for f in fields) + " }"
         canvas.node(name, label=record, shape="record", style="filled", fillcolor=colour)
         if not is_leaf and not compact:
-            canvas.node(f"{name}op", label=graphviz.nohtml(node.op.name), shape="oval", fontsize="9", margin="0.02")
+            canvas.node(f"{name}op", label=graphviz.escape(node.op.name), shape="oval", fontsize="9", margin="0.02")
             canvas.edge(f"{name}op", name)
     for cluster in clusters.values():
         dot.subgraph(cluster)
@@ -188,10 +206,16 @@ def save(graph: graphviz.Digraph, path: Union[str, Path]) -> Path:
     Raises ``GraphvizMissing`` (a ``RuntimeError``) with installation instructions if Graphviz's
     ``dot`` is missing.
     """
+    if not isinstance(graph, graphviz.Digraph):
+        raise TypeError(f"save writes a picture made by draw_dot or draw_network, got {type(graph).__name__}")
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"save takes a file name (a str or a pathlib.Path), got {type(path).__name__} {path!r}")
     path = Path(path)
     fmt = path.suffix.lstrip(".").lower()
     if not fmt:
         raise ValueError(f"give the file a suffix that names the format, such as {path}.svg or {path}.png")
+    if fmt not in graphviz.FORMATS:
+        raise ValueError(f"{path.name}: Graphviz cannot write .{fmt} files; use .svg, .png or .pdf")
     try:
         picture = graph.pipe(format=fmt)
     except graphviz.ExecutableNotFound:

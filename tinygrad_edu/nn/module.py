@@ -16,7 +16,7 @@ from typing import Dict, Iterator, List, Mapping, Tuple, Union
 import numpy as np
 
 from ..io import load_arrays, save_arrays
-from ..tensor.dtypes import as_array
+from ..tensor.dtypes import as_array, as_dtype
 
 StateDict = Dict[str, np.ndarray]
 PathLike = Union[str, os.PathLike]
@@ -53,6 +53,14 @@ def check_widths(nouts: object, model: str) -> List[int]:
     if not nouts:
         raise ValueError("an MLP needs at least one layer: give nouts as a list of widths, e.g. [16, 1]")
     return [check_size(n, f"{model}: the width of layer {i} (nouts[{i}])") for i, n in enumerate(nouts)]
+
+
+def check_float_dtype(dtype, model: str) -> np.dtype:
+    """The dtype of a model's weights: float64 or float32, since weights take gradients."""
+    checked = as_dtype(dtype)
+    if checked.kind != "f":
+        raise ValueError(f"{model}'s weights take gradients, so they are float64 or float32, not {checked}")
+    return checked
 
 
 def as_rng(seed: Union[int, np.random.Generator, None]) -> np.random.Generator:

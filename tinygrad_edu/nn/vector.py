@@ -15,8 +15,7 @@ from typing import Iterator, List, Sequence, Tuple, Union
 import numpy as np
 
 from ..tensor import Tensor, linear
-from ..tensor.dtypes import as_dtype
-from .module import Module, as_rng, check_activation, check_size, check_widths, he_normal
+from .module import Module, as_rng, check_activation, check_float_dtype, check_size, check_widths, he_normal
 
 SeedLike = Union[int, np.random.Generator, None]
 
@@ -29,7 +28,7 @@ class Linear(Module):
 
     def __init__(self, nin: int, nout: int, *, seed: SeedLike = 0, dtype=np.float64):
         nin, nout = check_size(nin, "Linear(nin, nout): nin"), check_size(nout, "Linear(nin, nout): nout")
-        dtype = _float_dtype(dtype, "Linear")
+        dtype = check_float_dtype(dtype, "Linear")
         self.weight = Tensor(he_normal(as_rng(seed), nout, nin), requires_grad=True, dtype=dtype, label="weight")
         self.bias = Tensor(np.zeros(nout), requires_grad=True, dtype=dtype, label="bias")
 
@@ -42,13 +41,6 @@ class Linear(Module):
     def __repr__(self) -> str:
         nout, nin = self.weight.shape
         return f"Linear(nin={nin}, nout={nout})"
-
-
-def _float_dtype(dtype, model: str) -> np.dtype:
-    checked = as_dtype(dtype)
-    if checked.kind != "f":
-        raise ValueError(f"{model}'s weights take gradients, so they are float64 or float32, not {checked}")
-    return checked
 
 
 class TensorMLP(Module):
@@ -65,7 +57,7 @@ class TensorMLP(Module):
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu", *, seed: SeedLike = 0, dtype=np.float64):
         nin = check_size(nin, "TensorMLP(nin, nouts): the number of inputs, nin,")
         nouts = check_widths(nouts, "TensorMLP")
-        dtype = _float_dtype(dtype, "TensorMLP")
+        dtype = check_float_dtype(dtype, "TensorMLP")
         rng = as_rng(seed)
         sizes = [nin, *nouts]
         self.activation = check_activation(activation)

@@ -22,6 +22,7 @@ from .. import ops
 from .recording import apply
 from .dtypes import as_array, as_dtype
 from .grad_mode import _mode
+from .shape_ops import _filled, _index_and_arrays
 from .versions import WatchedArray
 
 if TYPE_CHECKING:
@@ -147,7 +148,9 @@ class ConversionMethods:
 
     def __setitem__(self: "Tensor", index, value) -> None:
         self._check_in_place("t[...] = value")
-        value = value._data if hasattr(value, "_data") else as_array(value, None, what="t[...] = value")
+        value = value._data if hasattr(value, "_data") else as_array(value, self.dtype, what="t[...] = value")
+        index, arrays = _index_and_arrays(index, self)  # a mask or indices may be Tensors or lists, as in t[index]
+        index = _filled(index, [array._data for array in arrays])
         target = self.data
         try:
             target[index]  # the index alone, checked with NumPy's rules before anything is written
