@@ -66,6 +66,8 @@ def backpropagate(root: Any, root_grad: Any, on_step: Optional[StepObserver] = N
     if given, is called once per interior node with the gradient it received and what it sends
     to each parent: a backward pass you can watch, one step at a time.
     """
+    if on_step is not None and not callable(on_step):
+        raise TypeError(f"backward(on_step=...) takes a function f(node, grad, parent_grads), got {type(on_step).__name__} {on_step!r}")
     order = topological_order(root)
     for node in order:
         if node.parents:

@@ -36,7 +36,7 @@ from .. import ops
 from ..engine import backpropagate
 from ..xp import ARRAY
 from ..shapes import sum_to_shape
-from .dtypes import as_array, as_dtype, is_float
+from .dtypes import as_array, as_dtype, checked_label, checked_number, checked_requires_grad, is_float
 from .grad_mode import _mode
 from .conversions import ConversionMethods
 from .matmul import MatmulMethods
@@ -97,13 +97,13 @@ class Tensor(ShapeMethods, ReductionMethods, MatmulMethods, ConversionMethods):
         self._data = as_array(data, dtype, what="Tensor", copy=True)
         self._version = Version()
         self.grad: Optional[np.ndarray] = None
-        self.requires_grad = _checked_requires_grad(requires_grad, self._data.dtype)
+        self.requires_grad = checked_requires_grad(requires_grad, self._data.dtype)
         self.retains_grad = False
         self.parents: tuple = ()
         self.op: Optional[ops.Op] = None
         self.saved: tuple = ()
         self.versions: tuple = ()
-        self.label = _checked_label(label)
+        self.label = checked_label(label)
 
     # --- what it is ----------------------------------------------------------------------
 
@@ -216,10 +216,10 @@ class Tensor(ShapeMethods, ReductionMethods, MatmulMethods, ConversionMethods):
             if grad.shape != self.shape:
                 raise ValueError(f"backward(grad): grad has shape {grad.shape} but this Tensor has shape {self.shape}")
         if _mode.tracer is None:
-            backpropagate(self, grad, on_step=_checked_observer(on_step))
+            backpropagate(self, grad, on_step=on_step)
             return
         _mode.tracer.backward_start(self, grad)  # a step being recorded for replay (jit.py)
-        backpropagate(self, grad, on_step=_checked_observer(on_step))
+        backpropagate(self, grad, on_step=on_step)
         _mode.tracer.backward_end()
 
     def retain_grad(self) -> None:
@@ -233,7 +233,7 @@ class Tensor(ShapeMethods, ReductionMethods, MatmulMethods, ConversionMethods):
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         """Switch gradients on (or off) for this leaf, in place; returns the Tensor."""
-        requires_grad = _checked_requires_grad(requires_grad, self.dtype)
+        requires_grad = checked_requires_grad(requires_grad, self.dtype)
         if self.parents and not requires_grad:
             raise RuntimeError("requires_grad_(False) on a Tensor computed by ops: use detach() to cut it from the graph")
         self.requires_grad = requires_grad or bool(self.parents)
@@ -277,7 +277,7 @@ class Tensor(ShapeMethods, ReductionMethods, MatmulMethods, ConversionMethods):
 
     def leaky_relu(self, negative_slope: float = 0.01) -> "Tensor":
         """x for x > 0, else ``negative_slope * x`` (see ``ops.LeakyRelu``)."""
-        return apply(ops.LeakyRelu(_checked_number(negative_slope, "leaky_relu(negative_slope)")), self)
+        return apply(ops.LeakyRelu(checked_number(negative_slope, "leaky_relu(negative_slope)")), self)
 
     def maximum(self, other: object) -> "Tensor":
         return maximum(self, other)
@@ -400,35 +400,3 @@ class ReluInPlace(ops.Relu):
 
 
 RELU_IN_PLACE = ReluInPlace()
-
-
-# --- checks --------------------------------------------------------------------------------
-
-
-def _checked_requires_grad(requires_grad: object, dtype: np.dtype) -> bool:
-    if not isinstance(requires_grad, (bool, np.bool_)):
-        raise TypeError(f"requires_grad must be True or False, got {type(requires_grad).__name__} {requires_grad!r}")
-    if requires_grad and not is_float(dtype):
-        raise RuntimeError(
-            f"only floating-point Tensors can require grad (a gradient is a real number), this one "
-            f"holds {dtype}; make it with dtype=float64 or float32"
-        )
-    return bool(requires_grad)
-
-
-def _checked_label(label: object) -> str:
-    if not isinstance(label, str):
-        raise TypeError(f"a label is text: give a str, got {type(label).__name__} {label!r}")
-    return label
-
-
-def _checked_observer(on_step):
-    if on_step is not None and not callable(on_step):
-        raise TypeError(f"backward(on_step=...) takes a function f(node, grad, parent_grads), got {type(on_step).__name__} {on_step!r}")
-    return on_step
-
-
-def _checked_number(x: object, what: str) -> float:
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{what} must be a real number, got {type(x).__name__} {x!r}")
-    return float(x)

@@ -7,6 +7,8 @@ spells it (``np.float32``, ``"float32"``) or as PyTorch does (``torch.float32``)
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 DTYPES = (np.dtype(np.float64), np.dtype(np.float32), np.dtype(np.int64), np.dtype(bool))
@@ -104,3 +106,29 @@ def _big_whole_numbers(array: np.ndarray, dtype, what: str) -> np.ndarray:
 def _short(data) -> str:
     text = repr(data)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+# --- the other settings of a Tensor -------------------------------------------------------
+
+
+def checked_requires_grad(requires_grad: object, dtype: np.dtype) -> bool:
+    if not isinstance(requires_grad, (bool, np.bool_)):
+        raise TypeError(f"requires_grad must be True or False, got {type(requires_grad).__name__} {requires_grad!r}")
+    if requires_grad and not is_float(dtype):
+        raise RuntimeError(
+            f"only floating-point Tensors can require grad (a gradient is a real number), this one "
+            f"holds {dtype}; make it with dtype=float64 or float32"
+        )
+    return bool(requires_grad)
+
+
+def checked_label(label: object) -> str:
+    if not isinstance(label, str):
+        raise TypeError(f"a label is text: give a str, got {type(label).__name__} {label!r}")
+    return label
+
+
+def checked_number(x: object, what: str) -> float:
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{what} must be a real number, got {type(x).__name__} {x!r}")
+    return float(x)
