@@ -63,3 +63,19 @@ def test_nothing_lower_imports_anything_higher():
         for imported in _package_imports(path):
             assert imported in LAYER, f"{path.name} imports {imported}, which has no layer"
             assert LAYER[imported] <= layer, f"{'/'.join(parts)} (layer {layer}) imports {imported} (layer {LAYER[imported]})"
+
+
+def test_the_readme_s_quick_starts_run_as_written(tmp_path, monkeypatch):
+    """Every ``python`` block of the README that needs no other set-up runs, as a learner would
+    paste it (the "adding an op" class is run by test_ops.py; the jit block needs a model)."""
+    import re
+
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.S)
+    runnable = [block for block in blocks if block.startswith(("from tinygrad_edu import Value", "import numpy", "import tinygrad_edu"))]
+    assert len(runnable) == 3
+    monkeypatch.chdir(tmp_path)  # the Value quick start saves graph.svg
+    for block in runnable:
+        namespace: dict = {}
+        exec(block.replace("range(2000)", "range(20)"), namespace)
+    assert namespace["x"].grad.shape == (4, 3)
