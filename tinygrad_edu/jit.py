@@ -61,7 +61,8 @@ class Jitted:
         functools.update_wrapper(self, step)
 
     def __call__(self, *args, **kwargs):
-        args = [Tensor(a) if isinstance(a, np.ndarray) else a for a in args]
+        if any(type(a) is np.ndarray for a in args):
+            args = [Tensor(a) if isinstance(a, np.ndarray) else a for a in args]
         if _mode.tracer is not None:  # called inside a step being recorded: be part of that recording
             return self.step(*args, **kwargs)
         key = _signature(args, kwargs)
@@ -84,20 +85,23 @@ class Jitted:
 
 def _signature(args, kwargs) -> tuple:
     """What selects a recording: each Tensor's shape, dtype and requires_grad; settings as they are."""
+    key = [_key(x) for x in args]
+    if kwargs:
+        key += [(name, _key(x)) for name, x in sorted(kwargs.items())]
+    return tuple(key)
 
-    def one(x):
-        if isinstance(x, Tensor):
-            return ("Tensor", x.shape, x.dtype.str, x.requires_grad)
-        try:
-            hash(x)
-        except TypeError:
-            raise TypeError(
-                f"jit: a step's arguments are Tensors, arrays or settings such as numbers; got "
-                f"{type(x).__name__}, which cannot select a recording (it is unhashable)"
-            ) from None
-        return ("setting", x)
 
-    return tuple(one(a) for a in args) + tuple((name, one(x)) for name, x in sorted(kwargs.items()))
+def _key(x) -> tuple:
+    if isinstance(x, Tensor):
+        return (x._data.shape, x._data.dtype, x.requires_grad)
+    try:
+        hash(x)
+    except TypeError:
+        raise TypeError(
+            f"jit: a step's arguments are Tensors, arrays or settings such as numbers; got "
+            f"{type(x).__name__}, which cannot select a recording (it is unhashable)"
+        ) from None
+    return ("setting", x)
 
 
 class Recording:
@@ -130,6 +134,7 @@ class Tracer:
         self.externals: Dict[int, str] = {}  # id of an outside Tensor -> its name (E0, ...)
         self.outside: List[Tensor] = []  # those Tensors
         self.guards: List[str] = []
+        self.sizes: Dict[str, int] = {}  # how many numbers each named array holds
         self.count = 0
         self.silent = 0  # > 0 while code that is replayed as a whole call runs
         names = [f"a{i}" for i in range(len(args))] + [name for name in sorted(kwargs)]
@@ -147,6 +152,7 @@ class Tracer:
         return f"{prefix}{self.count}"
 
     def _name_tensor(self, t: Tensor, name: str) -> None:
+        self.sizes[name] = self.sizes["g" + name] = t._data.size  # (its gradient has its size)
         self.tensor_names[id(t)] = name
         self.array_names[id(t._data)] = name
         self.keep += [t, t._data]
@@ -232,6 +238,7 @@ class Tracer:
                 names.append("_")  # a parent that takes no gradient (data, a mask)
                 continue
             name = self._new("sv")
+            self.sizes[name] = np.size(raw)
             expression = _fold(name, raw, grad, share, parent, self)
             if parent.parents:  # an interior node: its first share starts its gradient
                 target = self._gradient_of(parent)
@@ -316,7 +323,7 @@ class Tracer:
     def finish(self, result) -> Recording:
         returned = self._returned(result)
         guard = [f"    if {check}:\n        return STALE" for check in self.guards]
-        body = "\n".join("    " + line for line in _freeing(self.lines + [f"return {returned}"]))
+        body = "\n".join("    " + line for line in _freeing(self.lines + [f"return {returned}"], self.sizes))
         source = f"def replay({self.parameters}):\n" + "\n".join(guard + [body]) + "\n"
         return Recording(source, self.namespace)
 
@@ -335,9 +342,10 @@ class Tracer:
 
 
 _ARRAY_NAME = re.compile(r"\b[gs]?v\d+\b")  # arrays ops make (v...), gradients (gv...), shares (sv...)
+_SMALL = 256  # numbers; dropping an array this small early saves nothing worth a line
 
 
-def _freeing(lines: List[str]) -> List[str]:
+def _freeing(lines: List[str], sizes: Dict[str, int]) -> List[str]:
     """The lines, each array dropped (``del``) right after its last use, as the eager graph lets
     go of a gradient once passed on: otherwise a replay would hold every array of the step at
     once, twice the memory at large N. (The returned arrays are used on the return line.)"""
@@ -347,7 +355,8 @@ def _freeing(lines: List[str]) -> List[str]:
             last_use[name] = k
     dropped: Dict[int, List[str]] = {}
     for name, k in last_use.items():
-        dropped.setdefault(k, []).append(name)
+        if sizes.get(name, _SMALL) >= _SMALL:
+            dropped.setdefault(k, []).append(name)
     out = []
     for k, line in enumerate(lines):
         out.append(line)
