@@ -177,7 +177,8 @@ class Tensor(ShapeMethods, ReductionMethods, MatmulMethods, ConversionMethods):
         shares = self.op.backward(ARRAY, grad, *self.saved)
         for g, parent in zip(shares, self.parents):
             if g is not None and parent.requires_grad:
-                g = sum_to_shape(g, parent._data.shape)
+                if g.shape != parent._data.shape:  # broadcasting stretched this input: undo it
+                    g = sum_to_shape(g, parent._data.shape)
                 if type(g) is not np.ndarray:
                     g = np.asarray(g)  # a 0-d result, which NumPy returns as a scalar
                 if g.dtype != parent._data.dtype:  # a float32 input to a float64 op: cast back
