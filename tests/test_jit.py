@@ -222,3 +222,50 @@ def test_fit_with_jit_gives_the_same_history_and_weights() -> None:
     replayed = fit(jit_model, X, y, epochs=60, lr=0.01, loss_fn=root_mean_squared_error, progress=False, jit=True)
     assert replayed == eager
     assert_same_weights(eager_model, jit_model)
+
+
+def test_the_same_tensor_passed_twice_is_recorded_as_such() -> None:
+    """``step(X, X)`` (an autoencoder's call) records X once; ``step(X, Y)`` must not replay it."""
+    w = Tensor([1.0, -2.0], requires_grad=True)
+    step = jit(lambda a, b: (a * w * 2 + b * 0).sum())
+    X, Y = Tensor([1.0, 1.0]), Tensor([3.0, 3.0])
+    for a, b in [(X, X), (X, Y), (Y, Y), (X, Y)]:
+        assert step(a, b).item() == (a * w * 2 + b * 0).sum().item()
+
+
+def test_a_seed_given_to_backward_is_read_afresh() -> None:
+    w = Tensor([1.0, 2.0], requires_grad=True)
+
+    @jit
+    def step(x, seed):
+        out = w * x
+        out.backward(seed)
+        return out
+
+    for k in (1.0, 2.0, 3.0):
+        w.zero_grad()
+        step(Tensor([1.0, 1.0]), Tensor([k, k]))
+        np.testing.assert_array_equal(w.grad, [k, k])
+
+
+def test_a_parameter_switched_off_records_again() -> None:
+    """requires_grad_(False) on a parameter changes what backward reaches: no stale replay."""
+    (eager_model, eager_opt), (jit_model, jit_opt) = twins([4, 1])
+    X, y = lesson_data()
+    eager_step, replayed = step_function(eager_model, eager_opt), jit(step_function(jit_model, jit_opt))
+    for k in range(4):
+        if k == 2:
+            for model in (eager_model, jit_model):
+                model.layers[0].bias.requires_grad_(False)
+        assert replayed(X, y).item() == eager_step(X, y).item()
+    assert_same_weights(eager_model, jit_model)
+
+
+def test_a_learning_rate_given_as_a_numpy_number_replays_bit_for_bit() -> None:
+    X, y = lesson_data()
+    (eager_model, eager_opt), (jit_model, jit_opt) = twins([8, 1], dtype=np.float32)
+    eager_opt.lr = jit_opt.lr = np.float64(0.0123)  # a learner's schedule may well set one
+    eager_step, replayed = step_function(eager_model, eager_opt), jit(step_function(jit_model, jit_opt))
+    X, y = X.float(), y.float()
+    assert [replayed(X, y).item() for _ in range(30)] == [eager_step(X, y).item() for _ in range(30)]
+    assert_same_weights(eager_model, jit_model)

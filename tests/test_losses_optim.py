@@ -281,3 +281,32 @@ def test_plain_numbers_are_refused_as_parameters():
 def test_adam_refuses_betas_outside_0_to_1_and_a_non_positive_eps(kwargs):
     with pytest.raises(ValueError, match="betas|eps"):
         Adam([Value(1.0)], lr=0.1, **kwargs)
+
+
+def test_adam_counts_each_parameter_s_own_steps_as_pytorch() -> None:
+    """A parameter the loss first reaches at step 3 starts its bias correction there (PyTorch
+    keeps one step count per parameter, not one per optimizer)."""
+    from tinygrad_edu import Tensor
+
+    a, b = Tensor([1.0], requires_grad=True), Tensor([1.0], requires_grad=True)
+    ta, tb = (torch.tensor([1.0], dtype=torch.float64, requires_grad=True) for _ in range(2))
+    ours, theirs = Adam([a, b], lr=0.1), torch.optim.Adam([ta, tb], lr=0.1)
+    for k in range(5):
+        ((a * a).sum() + ((b * b).sum() if k >= 2 else 0)).backward()
+        ((ta * ta).sum() + ((tb * tb).sum() if k >= 2 else 0)).backward()
+        ours.step(), theirs.step()
+        ours.zero_grad(), theirs.zero_grad()
+    np.testing.assert_allclose([a.data[0], b.data[0]], [ta.item(), tb.item()], rtol=1e-12)
+
+
+def test_sgd_momentum_keeps_its_own_copy_of_the_first_gradient() -> None:
+    """The velocity starts as the first gradient; scaling that gradient afterwards (as a learner
+    might, p.grad *= 0) must not change the optimizer's memory of it."""
+    from tinygrad_edu import Tensor
+
+    p = Tensor([1.0, 2.0], requires_grad=True)
+    optimizer = SGD([p], lr=0.1, momentum=0.9)
+    (p * p).sum().backward()
+    optimizer.step()
+    p.grad *= 0
+    np.testing.assert_array_equal(optimizer.velocity[0], [2.0, 4.0])

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from typing import Any, Callable, Dict, List
 
 import numpy as np
@@ -37,6 +38,7 @@ from .shapes import sum_to_shape
 from .tensor import Tensor
 from .tensor.grad_mode import _mode, no_grad
 from .tensor.core import constant
+from .tensor.versions import LAYOUT
 from .xp import ARRAY
 
 STALE = object()  # what a replay returns when a setting it relies on (an optimizer's lr) changed
@@ -45,8 +47,10 @@ STALE = object()  # what a replay returns when a setting it relies on (an optimi
 def jit(step: Callable) -> "Jitted":
     """``step`` recorded on its first call, replayed on later calls with the same input shapes.
 
-    ``step``'s arguments are Tensors (arrays are made Tensors) and settings (numbers, strings:
-    part of what selects a recording). See the module docstring for what it may not do.
+    ``step``'s arguments are Tensors (NumPy arrays are made Tensors) and settings (numbers,
+    strings: part of what selects a recording). It returns Tensors holding the step's results,
+    outside the graph, from the first call on. See the module docstring for what it may not do.
+    One call runs at a time (a lock): a replay reuses the ops it recorded.
     """
     return Jitted(step)
 
@@ -58,36 +62,50 @@ class Jitted:
         self.step = step
         self.recordings: Dict[tuple, "Recording"] = {}
         self.source = ""  # the replay's code, as last recorded
+        self.lock = threading.Lock()  # one call at a time: a replay reuses its ops' settings
         functools.update_wrapper(self, step)
 
     def __call__(self, *args, **kwargs):
-        if any(type(a) is np.ndarray for a in args):
+        if any(isinstance(a, np.ndarray) for a in args) or any(isinstance(a, np.ndarray) for a in kwargs.values()):
             args = [Tensor(a) if isinstance(a, np.ndarray) else a for a in args]
+            kwargs = {name: Tensor(a) if isinstance(a, np.ndarray) else a for name, a in kwargs.items()}
         if _mode.tracer is not None:  # called inside a step being recorded: be part of that recording
             return self.step(*args, **kwargs)
         key = _signature(args, kwargs)
-        recording = self.recordings.get(key)
-        if recording is not None:
-            result = recording.replay(args, kwargs)
-            if result is not STALE:
-                return result
-        tracer = Tracer(args, kwargs)
-        previous, _mode.tracer = _mode.tracer, tracer
-        try:
-            result = self.step(*args, **kwargs)
-        finally:
-            _mode.tracer = previous
-        recording = tracer.finish(result)
-        self.recordings[key] = recording
-        self.source = recording.source
-        return result
+        with self.lock:
+            recording = self.recordings.get(key)
+            if recording is not None:
+                result = recording.replay(args, kwargs)
+                if result is not STALE:
+                    return result
+            tracer = Tracer(args, kwargs)
+            _mode.tracer = tracer
+            try:
+                result = self.step(*args, **kwargs)
+            finally:
+                _mode.tracer = None
+            recording = tracer.finish(result)
+            self.recordings[key] = recording
+            self.source = recording.source
+            return _outside_the_graph(result)  # as a replay returns it
+
+
+def _outside_the_graph(result):
+    if isinstance(result, Tensor):
+        return constant(result._data)
+    if isinstance(result, (tuple, list)):
+        return type(result)(_outside_the_graph(x) for x in result)
+    return result
 
 
 def _signature(args, kwargs) -> tuple:
-    """What selects a recording: each Tensor's shape, dtype and requires_grad; settings as they are."""
-    key = [_key(x) for x in args]
-    if kwargs:
-        key += [(name, _key(x)) for name, x in sorted(kwargs.items())]
+    """What selects a recording: each Tensor's shape, dtype and requires_grad; settings as they
+    are; and which arguments are one and the same Tensor (``step(X, X)`` records X once)."""
+    values = list(args) + [kwargs[name] for name in sorted(kwargs)]
+    key = [_key(x) for x in values] + sorted(kwargs)
+    tensors = [i for i, x in enumerate(values) if isinstance(x, Tensor)]
+    if len(tensors) > 1:
+        key.append(tuple(next(j for j in tensors if values[j] is values[i]) for i in tensors))
     return tuple(key)
 
 
@@ -126,14 +144,14 @@ class Tracer:
 
     def __init__(self, args, kwargs):
         self.lines: List[str] = []
-        self.namespace: Dict[str, Any] = {"ARRAY": ARRAY, "asarray": np.asarray, "sum_to_shape": sum_to_shape,
-                                          "constant": constant, "no_grad": no_grad, "STALE": STALE}
+        self.namespace: Dict[str, Any] = {"ARRAY": ARRAY, "asarray": np.asarray, "array": np.array, "sum_to_shape": sum_to_shape,
+                                          "constant": constant, "no_grad": no_grad, "STALE": STALE, "LAYOUT": LAYOUT}
         self.tensor_names: Dict[int, str] = {}  # id of a Tensor -> the name of its array in the code
         self.array_names: Dict[int, str] = {}  # id of an array -> an expression for it
         self.keep: List[Any] = []  # everything named by id stays alive, so no id is reused
         self.externals: Dict[int, str] = {}  # id of an outside Tensor -> its name (E0, ...)
         self.outside: List[Tensor] = []  # those Tensors
-        self.guards: List[str] = []
+        self.guards: List[str] = [f"LAYOUT.count != {LAYOUT.count}"]  # no Tensor's shape, dtype or requires_grad changed
         self.sizes: Dict[str, int] = {}  # how many numbers each named array holds
         self.count = 0
         self.silent = 0  # > 0 while code that is replayed as a whole call runs
@@ -209,12 +227,18 @@ class Tracer:
         self.lines.append(f"{name} = {'asarray(' + call + ')' if wrapped else call}  # {op.name}")
         self._name_tensor(node, name)
 
-    def backward_start(self, root: Tensor, seed) -> None:
+    def backward_start(self, root: Tensor, seed, given) -> None:
+        """``root.backward(given)``: the pass starts from dL/d(root) = ``seed``, ones by default."""
         if self.silent:
             return
         self.accumulated = set()  # the interior gradients that already hold a share in this pass
         name = self._gradient_of(root)
-        self.lines.append(f"{name} = {self._bind(seed.copy(), 'S')}.copy()  # dL/dL")
+        if given is None:
+            self.lines.append(f"{name} = {self._bind(seed, 'S')}.copy()  # dL/dL = 1")
+        elif isinstance(given, Tensor):
+            self.lines.append(f"{name} = array({self._array_of(given)}, dtype={self._bind(seed.dtype, 'D')})  # dL/d(root), given")
+        else:
+            self.refuse("backward(grad) with numbers from outside the step (pass them in as a Tensor)")
         self.accumulated.add(name)
 
     def _gradient_of(self, t: Tensor) -> str:
@@ -274,8 +298,10 @@ class Tracer:
         holder = self.externals.get(id(target), None)
         if holder is not None and other is target.grad:  # p.add_(p.grad, alpha=-lr): read its gradient then
             other = f"{holder}.grad"
+        elif isinstance(other, (int, float)):
+            other = self._bind(target._operand(other, "add_")._data, "K")
         else:
-            other = self._expression(other._data if isinstance(other, Tensor) else other)
+            other = self._array_of(other) if isinstance(other, Tensor) else self._expression(other)
         update = other if alpha == 1.0 else f"{self._bind(alpha, 'K')} * {other}"
         self.lines.append(f"{array} += {update}")
         if holder is not None:

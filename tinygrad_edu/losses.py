@@ -169,8 +169,9 @@ def _cross_entropy(p, y):
 def binary_cross_entropy(probabilities, targets):
     """``mean(-(y log p + (1 - y) log(1 - p)))`` for probabilities p in (0, 1).
 
-    The textbook formula. A probability of exactly 0 or 1 gives an infinite loss (a ``Value``
-    raises; a ``Tensor`` gives inf); ``binary_cross_entropy_with_logits`` never does.
+    The textbook formula. A probability of exactly 0 or 1 breaks it: a ``Value`` raises (log of
+    0), a ``Tensor`` gives inf, or nan where the target agrees (0 * log 0), where PyTorch
+    clips each log at -100. ``binary_cross_entropy_with_logits`` is exact everywhere.
     """
     return _mean_over_examples(_cross_entropy, probabilities, targets, "binary_cross_entropy", _probabilities)
 

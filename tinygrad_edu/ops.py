@@ -199,8 +199,10 @@ class Pow(Elementwise):
         return xp.power(a, b)
 
     def backward(self, xp, grad, a, b, out):
-        da = xp.where(b == 0, 0.0, b * xp.power(a, b - 1))
-        db = xp.where((a == 0) & (b >= 0), 0.0, out * xp.log(a))
+        # (the numbers where() discards are computed from 1 instead, so 0**-1 and log(0) never warn)
+        da = xp.where(b == 0, 0.0, b * xp.power(a, xp.where(b == 0, 1.0, b) - 1))
+        zero_base = (a == 0) & (b >= 0)
+        db = xp.where(zero_base, 0.0, out * xp.log(xp.where(zero_base, 1.0, a)))
         return grad * da, grad * db
 
 

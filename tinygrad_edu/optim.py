@@ -8,6 +8,7 @@ place, outside the graph). The update rules are PyTorch's.
 from __future__ import annotations
 
 import math
+from copy import copy
 import numbers
 from typing import Iterable, List
 
@@ -76,7 +77,7 @@ class SGD(Optimizer):
             step = p.grad
             if self.momentum:
                 v = self.velocity[i]
-                step = self.velocity[i] = step if v is None else self.momentum * v + step
+                step = self.velocity[i] = copy(step) if v is None else self.momentum * v + step  # its own array
             p.add_(step, alpha=minus_lr)  # p -= lr * step
 
 
@@ -94,22 +95,23 @@ class Adam(Optimizer):
             raise TypeError(f"Adam's betas are two numbers in [0, 1), such as (0.9, 0.999), got {type(betas).__name__} {betas!r}")
         self.beta1, self.beta2 = (_number(beta, f"Adam: betas[{i}]", at_least=0.0, below=1.0) for i, beta in enumerate(betas))
         self.eps = _number(eps, "Adam: eps", above=0.0)
-        self.t = 0
+        self.t: List[int] = [0] * len(self.parameters)  # steps taken, per parameter
         self.m: List = [0.0] * len(self.parameters)
         self.v: List = [0.0] * len(self.parameters)
 
     def _step(self) -> None:
-        self.t += 1
         b1, b2 = self.beta1, self.beta2
         for i, p in enumerate(self.parameters):
             g = p.grad
             if g is None:
-                continue
+                continue  # as in PyTorch, a parameter counts only the steps it took part in
+            self.t[i] += 1
+            t = self.t[i]
             self.m[i] = b1 * self.m[i] + (1 - b1) * g
             self.v[i] = b2 * self.v[i] + (1 - b2) * g * g
-            m_hat = self.m[i] / (1 - b1**self.t)
-            v_hat = self.v[i] / (1 - b2**self.t)
-            p.add_(self.lr * m_hat / (v_hat**0.5 + self.eps), alpha=-1.0)  # p -= lr * m_hat / ...
+            m_hat = self.m[i] / (1 - b1**t)
+            v_hat = self.v[i] / (1 - b2**t)
+            p.add_(m_hat / (v_hat**0.5 + self.eps), alpha=-self.lr)  # p -= lr * m_hat / (sqrt(v_hat) + eps)
 
 
 # --- checks --------------------------------------------------------------------------------

@@ -78,12 +78,13 @@ def fit(
         )
     optimizer = _optimizer(parameters, lr, optimizer)
     batched = isinstance(parameters[0], Tensor)
+    classes = not isinstance(y, Tensor) and np.asarray(y).dtype.kind in "iu"  # whole numbers: class labels, kept whole
     X, y = _data(X, "X"), _data(y, "y")
     if len(X) != len(y):
         raise ValueError(f"X has {len(X)} rows (examples) but y has {len(y)}; they must pair up, one target per row of X")
     if batched:
         X = X if isinstance(X, Tensor) else Tensor(X, dtype=parameters[0].dtype)
-        y = y if isinstance(y, Tensor) else Tensor(y, dtype="int64" if y.dtype.kind in "iu" else parameters[0].dtype)
+        y = y if isinstance(y, Tensor) else Tensor(y, dtype="int64" if classes else parameters[0].dtype)
     else:  # a scalar MLP reads the rows one at a time
         X = np.asarray(X._data if isinstance(X, Tensor) else X, dtype=float).tolist()
     if jit and not batched:

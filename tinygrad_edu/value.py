@@ -14,8 +14,8 @@ a graph is freed by reference counting as soon as the last reference to its outp
 
 Errors follow Python's own float rules: where ``1.0 / 0.0`` or ``math.log(0.0)`` would raise,
 the matching ``Value`` op raises the same kind of exception (``ZeroDivisionError``,
-``ValueError``, ``OverflowError``) with a message that names the op and the numbers. A Value
-never silently becomes inf or nan. (The ``Tensor`` follows NumPy and PyTorch instead: IEEE
+``ValueError``, ``OverflowError``) with a message that names the op and the numbers: an op
+never turns finite numbers into inf or nan. (The ``Tensor`` follows NumPy and PyTorch instead: IEEE
 ``inf`` and ``nan``.)
 """
 
@@ -152,8 +152,6 @@ class Value:
         PyTorch); the gradients of interior nodes show the latest call. ``on_step(node, grad,
         parent_grads)``, if given, watches each step (see ``backpropagate``).
         """
-        if on_step is not None and not callable(on_step):
-            raise TypeError(f"backward(on_step=...) takes a function f(node, grad, parent_grads), got {type(on_step).__name__}")
         backpropagate(self, _as_float(grad, what="backward(grad)"), on_step=on_step)
 
 

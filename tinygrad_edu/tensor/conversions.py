@@ -118,14 +118,14 @@ class ConversionMethods:
         """``self += alpha * other`` in place (PyTorch's spelling; optimizers use it)."""
         if self.requires_grad and _mode.enabled:
             self._check_in_place("add_")
+        if type(alpha) is not float:
+            alpha = _checked_alpha(alpha)
         if _mode.tracer is not None:  # a step being recorded for replay (jit.py)
             _mode.tracer.add_(self, other, alpha)
         if hasattr(other, "_data"):  # a Tensor
             other = other._data
         elif type(other) is not np.ndarray:  # (an optimizer's step is an ndarray: no conversion)
             other = self._operand(other, "add_")._data
-        if type(alpha) is not float:
-            alpha = _checked_alpha(alpha)
         value = other if alpha == 1.0 else alpha * other
         if type(value) is np.ndarray and value.shape == self._data.shape and value.dtype == self._data.dtype:
             self._data += value  # an optimizer's step: nothing to check

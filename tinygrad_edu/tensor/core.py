@@ -43,7 +43,7 @@ from .matmul import MatmulMethods
 from .recording import _new_tensor, apply, changed_in_place
 from .reductions import ReductionMethods
 from .shape_ops import ShapeMethods
-from .versions import Version, WatchedArray
+from .versions import LAYOUT, Version, WatchedArray
 
 ArrayLike = Union[np.ndarray, Sequence, float, int]
 
@@ -118,8 +118,11 @@ class Tensor(ShapeMethods, ReductionMethods, MatmulMethods, ConversionMethods):
     def data(self, value: ArrayLike) -> None:
         if isinstance(value, WatchedArray) and value._version is self._version and _same_memory(value, self._data):
             return  # ``t.data -= 1`` hands back its own view, already written in place
+        if _mode.tracer is not None:
+            _mode.tracer.refuse("replacing a Tensor's numbers with t.data = ...")
         self._data = as_array(value, self._data.dtype, what="Tensor.data", copy=True)
         self._version = Version()  # new numbers: nothing saved so far refers to them
+        LAYOUT.count += 1
 
     shape = property(lambda self: self._data.shape)
     dtype = property(lambda self: self._data.dtype)
@@ -155,7 +158,8 @@ class Tensor(ShapeMethods, ReductionMethods, MatmulMethods, ConversionMethods):
                 return constant(number)
         if isinstance(other, (numbers.Real, np.ndarray, list, tuple)) and not isinstance(other, (bool, np.bool_)):
             dtype = self.dtype if is_float(self.dtype) else None
-            return constant(as_array(other, dtype, what=f"the operand of {op}"))
+            # a copy: the graph may keep it for backward, and the caller may change the array later
+            return constant(as_array(other, dtype, what=f"the operand of {op}", copy=True))
         raise TypeError(
             f"cannot combine a Tensor with {type(other).__name__} {other!r} in {op}; use a number, an array or a Tensor"
         )
@@ -204,6 +208,7 @@ class Tensor(ShapeMethods, ReductionMethods, MatmulMethods, ConversionMethods):
                 "backward() on a Tensor that does not require grad: none of the Tensors it was "
                 "computed from has requires_grad=True, or it was computed inside no_grad()"
             )
+        given = grad
         if grad is None:
             if self.size != 1:
                 raise RuntimeError(
@@ -216,12 +221,12 @@ class Tensor(ShapeMethods, ReductionMethods, MatmulMethods, ConversionMethods):
             grad = as_array(grad._data if isinstance(grad, Tensor) else grad, self.dtype, what="backward(grad)", copy=True)
             if grad.shape != self.shape:
                 raise ValueError(f"backward(grad): grad has shape {grad.shape} but this Tensor has shape {self.shape}")
-        if _mode.tracer is None:
-            backpropagate(self, grad, on_step=on_step)
-            return
-        _mode.tracer.backward_start(self, grad)  # a step being recorded for replay (jit.py)
+        tracer = _mode.tracer
+        if tracer is not None:  # a step being recorded for replay (jit.py)
+            tracer.backward_start(self, grad, given)
         backpropagate(self, grad, on_step=on_step)
-        _mode.tracer.backward_end()
+        if tracer is not None:
+            tracer.backward_end()
 
     def retain_grad(self) -> None:
         """Keep this interior node's gradient after ``backward()`` (PyTorch's opt-in)."""
@@ -237,7 +242,9 @@ class Tensor(ShapeMethods, ReductionMethods, MatmulMethods, ConversionMethods):
         requires_grad = checked_requires_grad(requires_grad, self.dtype)
         if self.parents and not requires_grad:
             raise RuntimeError("requires_grad_(False) on a Tensor computed by ops: use detach() to cut it from the graph")
-        self.requires_grad = requires_grad or bool(self.parents)
+        if self.requires_grad != (requires_grad or bool(self.parents)):
+            self.requires_grad = not self.requires_grad
+            LAYOUT.count += 1
         return self
 
     def detach(self) -> "Tensor":
@@ -312,12 +319,16 @@ class Tensor(ShapeMethods, ReductionMethods, MatmulMethods, ConversionMethods):
         ``linear`` (whose backward needs its input, not its output), none has. PyTorch's
         ``nn.ReLU(inplace=True)`` relies on the same fact. If another op did save them (or a
         view of them), the version counter sees the change and ``backward()`` raises rather
-        than compute a wrong gradient. A leaf that requires grad is refused at once.
+        than compute a wrong gradient. A leaf that requires grad, or a view of one (a reshape of
+        a weight), is refused at once, as in PyTorch.
         """
-        if self.requires_grad and not self.parents:
+        viewed = self
+        while viewed.op is not None and viewed.op.makes_views:  # back through reshapes and slices
+            viewed = viewed.parents[0]
+        if viewed.requires_grad and not viewed.parents:
             raise RuntimeError(
-                "relu_() would overwrite a leaf Tensor that requires grad, whose numbers backward "
-                "needs; use relu(), which leaves its input alone"
+                f"relu_() would overwrite {'a leaf Tensor' if viewed is self else 'a view of a leaf Tensor'} that "
+                "requires grad, whose numbers backward needs; use relu(), which leaves its input alone"
             )
         self._version.count += 1  # the numbers are about to change
         return apply(RELU_IN_PLACE, self)

@@ -39,9 +39,11 @@ class MatMul(Op):
             grad = grad[..., None]  # the column's axis, dropped from the result, put back
         if a.ndim == 1:
             grad = grad[..., None, :]  # the row's axis
-        grad_a = grad @ xp.swapaxes(b2, -1, -2)
-        grad_b = xp.swapaxes(a2, -1, -2) @ grad
-        return sum_to_shape(grad_a, a2.shape).reshape(a.shape), sum_to_shape(grad_b, b2.shape).reshape(b.shape)
+        grad_a = sum_to_shape(grad @ xp.swapaxes(b2, -1, -2), a2.shape)
+        grad_b = sum_to_shape(xp.swapaxes(a2, -1, -2) @ grad, b2.shape)
+        # a row or column made from a 1-D operand goes back to 1-D (a reshape, only where needed:
+        # a view would make chain_rule copy a leaf's gradient)
+        return grad_a.reshape(a.shape) if a.ndim == 1 else grad_a, grad_b.reshape(b.shape) if b.ndim == 1 else grad_b
 
 
 class Linear(Op):
@@ -54,20 +56,25 @@ class Linear(Op):
 
     name, words = "linear", ("{grad} @ {weight}", "{grad}.T @ {x}", "{grad} summed over the rows")
 
-    def __init__(self, need_x: bool = True):
+    def __init__(self, need_x: bool = True, has_bias: bool = True):
         self.need_x = need_x  # the first layer's input is data: no gradient to compute for it
+        self.has_bias = has_bias
 
     def forward(self, xp, x, weight, *bias):
         out = x @ weight.T
-        if bias:
-            out += bias[0]
-        return out
+        if not bias:
+            return out
+        if bias[0].dtype == out.dtype:
+            out += bias[0]  # in place: one array per layer, not two
+            return out
+        return out + bias[0]  # float32 + float64: promoted, as the composite x @ W.T + b would be
 
     def backward(self, xp, grad, x, weight):
         grad_x = grad @ weight if self.need_x else None
         if grad.ndim != 2:  # one input (nin,) or batches of batches (..., nin): as rows of a matrix
             grad, x = grad.reshape(-1, grad.shape[-1]), x.reshape(-1, x.shape[-1])
-        return grad_x, grad.T @ x, grad.sum(axis=0)
+        grad_w = grad.T @ x
+        return (grad_x, grad_w, grad.sum(axis=0)) if self.has_bias else (grad_x, grad_w)
 
 
 class MatmulMethods:
@@ -114,15 +121,15 @@ def linear(x: "Tensor", weight: "Tensor", bias: Optional["Tensor"] = None) -> "T
             f"linear: input of shape {x_shape} has {x_shape[-1] if x_shape else 'no'} features, but the "
             f"weight of shape {w_shape} expects {w_shape[1] if len(w_shape) == 2 else 'a matrix (nout, nin)'}"
         )
-    op = _LINEAR if x.requires_grad else _LINEAR_OF_DATA
     if bias is None:
-        return apply(op, x, weight)
+        return apply(_LINEAR_NO_BIAS if x.requires_grad else _LINEAR_NO_BIAS_OF_DATA, x, weight)
     if b_shape != w_shape[:1]:
         raise ValueError(f"linear: the bias has shape {bias.shape}, but the weight of shape {w_shape} needs ({w_shape[0]},)")
-    return apply(op, x, weight, bias)
+    return apply(_LINEAR if x.requires_grad else _LINEAR_OF_DATA, x, weight, bias)
 
 
 _LINEAR, _LINEAR_OF_DATA = Linear(need_x=True), Linear(need_x=False)
+_LINEAR_NO_BIAS, _LINEAR_NO_BIAS_OF_DATA = Linear(need_x=True, has_bias=False), Linear(need_x=False, has_bias=False)
 
 
 def _tensors(op: str, **operands) -> None:

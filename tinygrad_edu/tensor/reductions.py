@@ -7,7 +7,8 @@ Two primitives carry hand-written derivatives:
 - ``Extremum`` (max, min): the gradient goes to the number that was the maximum; numbers
   tied for it share it equally, as ``torch.amax``.
 
-(``Mean`` is a third, though sum / n would do: it saves the lesson's loss one node.)
+(``Mean`` is a third, though the composite sum / n would do, with the same numbers: one op
+records one node instead of two for every ``mean()``.)
 Everything else here is a *composite*, written with ops that already have derivatives, so its
 gradient comes free from the chain rule. That is the lesson of the whole library:
 
@@ -56,8 +57,8 @@ class Mean(Op):
     """out = the mean over ``axes``: sum / n.   d(out)/dx_i = 1/n for every x_i averaged.
 
     A composite could say this, ``sum(x) / n``, and the gradient would come free; it is one op
-    instead so that the lesson's loss records one node fewer. Its forward is NumPy's own
-    formula (sum, then divide by n), so the numbers agree with ``np.mean`` to the last bit.
+    instead, for speed: one node, not two, for every mean. Its forward is NumPy's own formula
+    (sum, then divide by n), so the numbers agree with ``np.mean`` to the last bit.
     """
 
     name, words = "mean", ("{grad} / n, spread over the averaged axes",)
@@ -93,9 +94,8 @@ class Extremum(Op):
         return reduce(x, axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, xp, grad, x, out):
-        winners = x == out.reshape(self.kept)
-        share = grad.reshape(self.kept) / winners.sum(axis=self.axes, keepdims=True)
-        return (xp.where(winners, share, 0.0),)
+        winners = x == out.reshape(self.kept)  # (none, where the maximum is nan: then so is every share)
+        return (grad.reshape(self.kept) / winners.sum(axis=self.axes, keepdims=True) * winners,)
 
 
 class Position(Op):
@@ -221,7 +221,7 @@ def _axes(t: "Tensor", op: str, axis, dim, keepdims, keepdim, required=False, no
         raise TypeError(f"{op} works along one axis, got {axis!r}")
     axes = reduced_axes(axis, t.ndim, op)
     keep = check_keepdims(one_spelling(op, "keepdims", keepdims, "keepdim", keepdim, False), op)
-    if nonempty and any(t.shape[a] == 0 for a in axes) or nonempty and t.size == 0:
+    if nonempty and (any(t.shape[a] == 0 for a in axes) or not t.ndim and t.size == 0):
         raise ValueError(f"{op} of no numbers: the Tensor of shape {t.shape} is empty along the reduced axes")
     return axes, keep
 

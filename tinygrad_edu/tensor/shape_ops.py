@@ -144,10 +144,9 @@ class ShapeMethods:
         """Same numbers, new shape; one size may be -1 (worked out from the others)."""
         shape = _shape_argument(shape, "reshape")
         try:
-            np.empty(self.shape).reshape(shape)  # cheap check, with NumPy's rules for -1
-        except ValueError:
+            return apply(Reshape(shape), self)
+        except ValueError:  # NumPy's words for sizes that do not multiply out; ours name both shapes
             raise ValueError(f"reshape: cannot reshape shape {self.shape} ({self.size} numbers) into {shape}") from None
-        return apply(Reshape(shape), self)
 
     def view(self: "Tensor", *shape) -> "Tensor":
         """PyTorch's name for ``reshape`` (it shares the numbers, as reshape does here)."""
@@ -206,12 +205,11 @@ class ShapeMethods:
         (a repeated index adds up in the gradient), boolean masks (an array or a bool Tensor)."""
         index, arrays = _index_and_arrays(index, self)
         try:
-            np.empty(self.shape, dtype=bool)[_filled(index, [a._data for a in arrays])]  # cheap check, NumPy's rules
-        except IndexError as error:
+            return apply(GetItem(index), self, *arrays)
+        except IndexError as error:  # NumPy's reasons, reworded: out of range, mask of another shape...
             raise IndexError(f"t[{_show(index)}] on a Tensor of shape {self.shape}: {_reason(error)}") from None
         except (TypeError, ValueError) as error:
             raise IndexError(f"t[{_show(index)}]: {_reason(error)}") from None
-        return apply(GetItem(index), self, *arrays)
 
 
 def cat(tensors: Sequence["Tensor"], dim: int = None, *, axis: int = None) -> "Tensor":

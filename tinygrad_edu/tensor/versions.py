@@ -28,6 +28,10 @@ class Version:
         self.count = 0
 
 
+LAYOUT = Version()  # changes of any Tensor's shape, dtype or requires_grad (``t.data = new``,
+# ``requires_grad_``): a recorded step (jit.py) that sees this count move records again
+
+
 class WatchedArray(np.ndarray):
     """An ndarray view of a Tensor's numbers that bumps the Tensor's ``Version`` when written."""
 
