@@ -375,3 +375,32 @@ def test_a_leaf_given_a_view_of_a_gradient_gets_a_writeable_array_of_its_own():
     assert w.grad.flags.writeable and w.grad.flags.owndata
     w.grad[0] = 5.0
     assert np.array_equal(w.grad, [5.0, 1.0, 1.0])
+
+
+def test_an_array_operand_is_copied_so_changing_it_later_changes_no_gradient() -> None:
+    """x * a keeps a for backward (d(xa)/dx = a); the caller's array may change afterwards."""
+    a = np.array([3.0, 4.0])
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = (x * a).sum()
+    a[:] = 10.0
+    y.backward()
+    np.testing.assert_array_equal(x.grad, [3.0, 4.0])
+
+
+def test_relu_in_place_refuses_a_view_of_a_parameter() -> None:
+    w = Tensor([-1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="view of a leaf"):
+        w.reshape(2).relu_()
+    np.testing.assert_array_equal(w.data, [-1.0, 2.0])
+
+
+def test_linear_promotes_a_bias_of_another_dtype_as_the_composite_does() -> None:
+    x, w = Tensor(np.ones((2, 3), dtype=np.float32)), Tensor(np.ones((4, 3), dtype=np.float32), requires_grad=True)
+    b = Tensor(np.full(4, 0.1), requires_grad=True)  # float64
+    assert linear(x, w, b).dtype == (x @ w.T + b).dtype == np.float64
+    np.testing.assert_array_equal(linear(x, w, b).data, (x @ w.T + b).data)
+
+
+def test_the_maximum_of_numbers_with_a_nan_passes_nan_back_as_pytorch() -> None:
+    x = np.array([[1.0, np.nan, 2.0], [0.5, 3.0, 3.0]])
+    assert_matches_torch(lambda a: a.max(axis=1), lambda a: a.amax(dim=1), [x], FLOAT64)
