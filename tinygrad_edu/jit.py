@@ -66,7 +66,7 @@ class Jitted:
         functools.update_wrapper(self, step)
 
     def __call__(self, *args, **kwargs):
-        if any(isinstance(a, np.ndarray) for a in args) or any(isinstance(a, np.ndarray) for a in kwargs.values()):
+        if kwargs or not all(type(a) is Tensor for a in args):  # (the common call: Tensors only)
             args = [Tensor(a) if isinstance(a, np.ndarray) else a for a in args]
             kwargs = {name: Tensor(a) if isinstance(a, np.ndarray) else a for name, a in kwargs.items()}
         if _mode.tracer is not None:  # called inside a step being recorded: be part of that recording
@@ -101,11 +101,14 @@ def _outside_the_graph(result):
 def _signature(args, kwargs) -> tuple:
     """What selects a recording: each Tensor's shape, dtype and requires_grad; settings as they
     are; and which arguments are one and the same Tensor (``step(X, X)`` records X once)."""
-    values = list(args) + [kwargs[name] for name in sorted(kwargs)]
-    key = [_key(x) for x in values] + sorted(kwargs)
-    tensors = [i for i, x in enumerate(values) if isinstance(x, Tensor)]
-    if len(tensors) > 1:
-        key.append(tuple(next(j for j in tensors if values[j] is values[i]) for i in tensors))
+    values = list(args) + [kwargs[name] for name in sorted(kwargs)] if kwargs else args
+    key = [(x._data.shape, x._data.dtype, x.requires_grad) if type(x) is Tensor else _key(x) for x in values]
+    if kwargs:
+        key.append(tuple(sorted(kwargs)))
+    if len(values) > 1:
+        ids = [id(x) for x in values if isinstance(x, Tensor)]
+        if len(set(ids)) < len(ids):
+            key.append(tuple(ids.index(i) for i in ids))  # which arguments are the same Tensor
     return tuple(key)
 
 
