@@ -35,7 +35,7 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
-from tinygrad_edu import Tensor, Value, cli, losses, no_grad
+from tinygrad_edu import Tensor, Value, backpropagate, cli, gradcheck, losses, no_grad, topological_order
 from tinygrad_edu.netviz import draw_network
 from tinygrad_edu.nn import MLP, Layer, Linear, Neuron, TensorMLP
 from tinygrad_edu.optim import SGD, Adam
@@ -215,6 +215,7 @@ class Misuse:
 T = lambda: Tensor([1.0, 2.0], requires_grad=True)  # noqa: E731  a fresh Tensor for ops
 P = lambda: Tensor([[0.2], [0.7]], requires_grad=True)  # noqa: E731  two predictions, a column
 LOGITS = lambda: Tensor(np.zeros((2, 3)), requires_grad=True)  # noqa: E731  2 examples, 3 classes
+SQUARE = lambda x: x * x  # noqa: E731  a function for gradcheck
 LONG = "x" + " + x" * 300
 FLAT_201 = "+".join(["x"] * 201)
 DEEP = "(" * 51 + "x" + ")" * 51
@@ -328,6 +329,27 @@ CATALOGUE = [
     Misuse("randn with a negative seed", lambda w: tg.randn(2, seed=-1), ValueError, ("seed", "at least 0")),
     Misuse("randn with a str seed", lambda w: tg.randn(2, seed="a"), TypeError, ("seed", "str")),
     Misuse("zeros_like of an array", lambda w: tg.zeros_like(np.ones(2)), TypeError, ("zeros_like", "ndarray")),
+    # --- gradcheck and the driver --------------------------------------------------------------------
+    Misuse("gradcheck of a str function", lambda w: gradcheck("f", [1.0]), TypeError, ("f is the function to check", "str")),
+    Misuse("gradcheck of inputs in a str", lambda w: gradcheck(SQUARE, "a"), TypeError, ("inputs is a list", "str 'a'")),
+    Misuse("gradcheck of a bare number", lambda w: gradcheck(SQUARE, 1.0), TypeError, ("inputs is a list", "[0.5, -3.0]")),
+    Misuse("gradcheck of a text input", lambda w: gradcheck(SQUARE, ["a"]), TypeError, ("input 0", "real numbers", "str")),
+    Misuse("gradcheck of None", lambda w: gradcheck(SQUARE, [None]), TypeError, ("input 0", "NoneType")),
+    Misuse("gradcheck of ragged lists", lambda w: gradcheck(SQUARE, [[[1.0, 2.0], [3.0]]]), ValueError, ("input 0", "rectangular")),
+    Misuse("gradcheck of a Tensor input", lambda w: gradcheck(SQUARE, [w.w]), TypeError, ("input 0 is a Tensor", "x.numpy()")),
+    Misuse("gradcheck of an infinite input", lambda w: gradcheck(SQUARE, [np.array([1.0, np.inf])]), ValueError,
+           ("input 0 holds inf", "finite")),
+    Misuse("gradcheck of no inputs", lambda w: gradcheck(SQUARE, []), ValueError, ("inputs is empty",)),
+    Misuse("gradcheck of too few inputs for f", lambda w: gradcheck(lambda a, b: a * b, [1.0]), TypeError,
+           ("one argument per input", "f(a, b)", "1 argument")),
+    Misuse("gradcheck of f returning a float", lambda w: gradcheck(lambda x: 3.0, [1.0]), TypeError,
+           ("return a Value or a Tensor", "float 3.0")),
+    Misuse("gradcheck of f returning many numbers", lambda w: gradcheck(lambda x: x * 2, [np.ones(2)]), ValueError,
+           ("single number", "(2,)", "sum it")),
+    Misuse("gradcheck with eps 0", lambda w: gradcheck(SQUARE, [1.0], eps=0.0), ValueError, ("eps", "> 0")),
+    Misuse("gradcheck with a str atol", lambda w: gradcheck(SQUARE, [1.0], atol="a"), TypeError, ("atol", "str")),
+    Misuse("backpropagate from a float", lambda w: backpropagate(3.0, 1.0), TypeError, ("Value or a Tensor", "float 3.0")),
+    Misuse("topological_order of None", lambda w: topological_order(None), TypeError, ("Value or a Tensor", "NoneType")),
     # --- models -----------------------------------------------------------------------------------
     Misuse("MLP(2, 3)", lambda w: MLP(2, 3), TypeError, ("nouts", "list of layer widths", "[3]")),
     Misuse("MLP with a float width", lambda w: MLP(2, [3.0, 1]), TypeError, ("nouts[0]", "whole number", "3.0")),
