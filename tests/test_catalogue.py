@@ -36,9 +36,11 @@ import pytest
 
 import tinygrad_edu as tg
 from tinygrad_edu import Tensor, Value, backpropagate, cli, gradcheck, losses, no_grad, topological_order
+from tinygrad_edu.data import make_moons, make_spirals, simulate_gp
 from tinygrad_edu.netviz import draw_network
 from tinygrad_edu.nn import MLP, Layer, Linear, Neuron, TensorMLP
 from tinygrad_edu.optim import SGD, Adam
+from tinygrad_edu.plots import plot_decision_boundary, plot_decision_regions, plot_loss_curve, plot_regression_fit
 from tinygrad_edu.stepper import record_backward, step_through_html
 from tinygrad_edu.train import fit
 from tinygrad_edu.viz import draw_dot, save
@@ -215,6 +217,7 @@ class Misuse:
 T = lambda: Tensor([1.0, 2.0], requires_grad=True)  # noqa: E731  a fresh Tensor for ops
 P = lambda: Tensor([[0.2], [0.7]], requires_grad=True)  # noqa: E731  two predictions, a column
 LOGITS = lambda: Tensor(np.zeros((2, 3)), requires_grad=True)  # noqa: E731  2 examples, 3 classes
+FIRST = lambda points: points[:, 0]  # noqa: E731  a score for each point of a plane
 SQUARE = lambda x: x * x  # noqa: E731  a function for gradcheck
 LONG = "x" + " + x" * 300
 FLAT_201 = "+".join(["x"] * 201)
@@ -512,6 +515,57 @@ CATALOGUE = [
     Misuse("step_through_html of a node labelled None", lambda w: step_through_html(relabelled(None)), TypeError,
            ("label is text", "NoneType")),
     Misuse("step_through_html(None)", lambda w: step_through_html(None), TypeError, ("Value or a Tensor",)),
+    # --- plots and data sets ---------------------------------------------------------------------
+    Misuse("plot_loss_curve of a str", lambda w: plot_loss_curve("a"), TypeError, ("losses", "one number per step", "str")),
+    Misuse("plot_loss_curve of None", lambda w: plot_loss_curve(None), TypeError, ("losses", "NoneType")),
+    Misuse("plot_loss_curve of no losses", lambda w: plot_loss_curve([]), ValueError, ("flat list", "(0,)")),
+    Misuse("plot_loss_curve of Values", lambda w: plot_loss_curve([w.v, w.v * 2]), TypeError, ("Values or Tensors", "v.data")),
+    Misuse("plot_loss_curve with a str reference", lambda w: plot_loss_curve([1.0], reference="a"), TypeError,
+           ("reference", "'a'")),
+    Misuse("plot_loss_curve with log_scale='yes'", lambda w: plot_loss_curve([1.0], log_scale="yes"), TypeError,
+           ("log_scale", "True or False")),
+    Misuse("plot_decision_boundary of None", lambda w: plot_decision_boundary(None, w.X, w.y), TypeError,
+           ("predict is a function", "NoneType")),
+    Misuse("plot_decision_boundary of text X", lambda w: plot_decision_boundary(FIRST, "a", w.y), TypeError, ("X", "real numbers", "str")),
+    Misuse("plot_decision_boundary of too few labels", lambda w: plot_decision_boundary(FIRST, w.X, w.y[:3]), ValueError,
+           ("y", "(8,)", "(3, 1)")),
+    Misuse("plot_decision_boundary at resolution 2.5", lambda w: plot_decision_boundary(FIRST, w.X, w.y, resolution=2.5), TypeError,
+           ("resolution", "2.5")),
+    Misuse("plot_decision_boundary at resolution 0", lambda w: plot_decision_boundary(FIRST, w.X, w.y, resolution=0), ValueError,
+           ("resolution", "2 .. 1000")),
+    Misuse("plot_decision_boundary of two scores a point", lambda w: plot_decision_boundary(lambda p: p, w.X, w.y, resolution=10),
+           ValueError, ("what predict returned", "(100, 2)")),
+    Misuse("plot_decision_boundary of X holding nan", lambda w: plot_decision_boundary(FIRST, np.where(w.X > 0.5, np.nan, w.X), w.y),
+           ValueError, ("X holds nan",)),
+    Misuse("plot_decision_regions of None", lambda w: plot_decision_regions(None, w.X, np.arange(8) % 2), TypeError,
+           ("predict is a function",)),
+    Misuse("plot_decision_regions of no points", lambda w: plot_decision_regions(FIRST, np.zeros((0, 2)), []), ValueError,
+           ("2 input features", "(0, 2)")),
+    Misuse("plot_decision_regions of fractional classes", lambda w: plot_decision_regions(FIRST, w.X, np.arange(8) % 2, resolution=10),
+           ValueError, ("class numbers", "whole numbers")),
+    Misuse("plot_decision_regions of nan scores",
+           lambda w: plot_decision_regions(lambda p: np.full((len(p), 2), np.nan), w.X, np.arange(8) % 2, resolution=10),
+           ValueError, ("what predict returned holds nan",)),
+    Misuse("plot_regression_fit of a list of fits", lambda w: plot_regression_fit(w.X[:, 0], w.y, [w.y]), TypeError,
+           ("fits maps", "list")),
+    Misuse("plot_regression_fit of a short fit", lambda w: plot_regression_fit(w.X[:, 0], w.y, {"net": w.y[:3]}), ValueError,
+           ("fits['net']", "(8,)", "(3, 1)")),
+    Misuse("plot_regression_fit of text x", lambda w: plot_regression_fit("a", w.y, {}), TypeError, ("x", "str")),
+    Misuse("plot_regression_fit of a fit named 3", lambda w: plot_regression_fit(w.X[:, 0], w.y, {3: w.y}), TypeError,
+           ("names (text)", "3")),
+    Misuse("make_moons('a')", lambda w: make_moons("a"), TypeError, ("n_samples", "whole number", "str")),
+    Misuse("make_moons of 2.5 samples", lambda w: make_moons(2.5), TypeError, ("n_samples", "2.5")),
+    Misuse("make_moons with negative noise", lambda w: make_moons(10, noise=-1.0), ValueError, ("noise", ">= 0")),
+    Misuse("make_moons with a str seed", lambda w: make_moons(10, seed="a"), TypeError, ("seed", "str")),
+    Misuse("make_spirals of one class", lambda w: make_spirals(classes=1), ValueError, ("classes", "at least 2")),
+    Misuse("simulate_gp of text x", lambda w: simulate_gp(x="a"), TypeError, ("x", "real numbers", "str")),
+    Misuse("simulate_gp of one input repeated", lambda w: simulate_gp(x=[1.0, 1.0]), ValueError, ("two different inputs",)),
+    Misuse("simulate_gp with rho 0", lambda w: simulate_gp(rho=0), ValueError, ("rho", "> 0")),
+    Misuse("simulate_gp with a str eta", lambda w: simulate_gp(eta="a"), TypeError, ("eta", "str")),
+    Misuse("simulate_gp with negative sigma", lambda w: simulate_gp(sigma=-1.0), ValueError, ("sigma", ">= 0")),
+    Misuse("simulate_gp with a seed past RandomState", lambda w: simulate_gp(seed=2**32), ValueError, ("seed", "2**32 - 1")),
+    Misuse("simulate_gp without jitter", lambda w: simulate_gp(x=[0.0, 1e-12, 1.0], jitter=0.0), ValueError,
+           ("positive definite", "raise jitter")),
     # --- the command line ---------------------------------------------------------------------------
     Misuse("command: attribute access", command("graph", "x.real", "x=1", "-o", "{folder}/g.svg"), CommandRefused,
            ("status 2", "attribute access")),
