@@ -41,7 +41,7 @@ from tinygrad_edu.netviz import draw_network
 from tinygrad_edu.nn import MLP, Layer, Linear, Neuron, TensorMLP
 from tinygrad_edu.optim import SGD, Adam
 from tinygrad_edu.plots import plot_decision_boundary, plot_decision_regions, plot_loss_curve, plot_regression_fit
-from tinygrad_edu.stepper import record_backward, step_through_html
+from tinygrad_edu.stepper import record_backward, save_step_through, step_through_html
 from tinygrad_edu.train import fit
 from tinygrad_edu.viz import draw_dot, save
 
@@ -76,6 +76,8 @@ class World:
         TensorMLP(2, [4, 1], seed=3).save(folder / "other_shape.npz")
         huge = {name: np.full(np.shape(array), 1e300) for name, array in self.tmlp32.named_parameter_arrays()}
         np.savez(folder / "huge.npz", **huge)
+        (folder / "page.html").mkdir()  # folders named like files
+        (folder / "picture.svg").mkdir()
 
     @property
     def params(self) -> list:
@@ -515,6 +517,24 @@ CATALOGUE = [
     Misuse("step_through_html of a node labelled None", lambda w: step_through_html(relabelled(None)), TypeError,
            ("label is text", "NoneType")),
     Misuse("step_through_html(None)", lambda w: step_through_html(None), TypeError, ("Value or a Tensor",)),
+    Misuse("step_through_html with a title of 3", lambda w: step_through_html(w.v * 2, title=3), TypeError, ("title is text", "int")),
+    Misuse("save_step_through to 3", lambda w: save_step_through(w.v * 2, 3), TypeError, ("file name", "int")),
+    Misuse("save_step_through to an .svg", lambda w: save_step_through(w.v * 2, w.path("page.svg")), ValueError,
+           ("HTML page", ".html", "'page.svg'")),
+    Misuse("save_step_through over a folder", lambda w: save_step_through(w.v * 2, w.path("page.html")), IsADirectoryError,
+           ("page.html: it is a folder", "backward.html")),
+    Misuse("save_step_through into a missing folder", lambda w: save_step_through(w.v * 2, w.path("missing/page.html")),
+           FileNotFoundError, ("missing/page.html'",)),
+    Misuse("save_step_through with a title of None", lambda w: save_step_through(w.v * 2, w.path("new.html"), title=None), TypeError,
+           ("title is text", "NoneType")),
+    Misuse("save a picture over a folder", lambda w: save(draw_dot(w.v), w.path("picture.svg")), IsADirectoryError,
+           ("picture.svg: it is a folder", "graph.svg")),
+    Misuse("save a picture into a missing folder", lambda w: save(draw_dot(w.v), w.path("missing/x.svg")), FileNotFoundError,
+           ("missing/x.svg'",)),
+    Misuse("draw_network bias='yes'", lambda w: draw_network([2, 1], bias="yes"), TypeError, ("bias", "True or False")),
+    Misuse("draw_network max_units=8.0", lambda w: draw_network([2, 1], max_units=8.0), TypeError, ("max_units", "float")),
+    Misuse("draw_network of a float size", lambda w: draw_network([2, 1.0]), TypeError, ("whole numbers", "[2, 1.0]")),
+    Misuse("draw_network with a caption of 3", lambda w: draw_network([2, 1], activation=3), TypeError, ("activation", "text")),
     # --- plots and data sets ---------------------------------------------------------------------
     Misuse("plot_loss_curve of a str", lambda w: plot_loss_curve("a"), TypeError, ("losses", "one number per step", "str")),
     Misuse("plot_loss_curve of None", lambda w: plot_loss_curve(None), TypeError, ("losses", "NoneType")),

@@ -99,7 +99,7 @@ def _graph(args: argparse.Namespace) -> int:
         out.backward()
         if not args.step:
             save(draw_dot(out), output)
-    except RuntimeError as error:  # Graphviz's dot is missing: the message says how to install it
+    except GraphvizMissing as error:  # the message says how to install it
         print(f"tinygrad-edu: {error}", file=sys.stderr)
         return 1
     except OSError as error:
