@@ -49,7 +49,7 @@ PACKAGE = Path(tg.__file__).parent
 
 
 class World:
-    """Everything a misuse could damage: three models, a Tensor holding a gradient, and a
+    """Everything a misuse could damage: four models, a Tensor holding a gradient, and a
     folder with a saved model and files that are not saved models."""
 
     def __init__(self, folder: Path):
@@ -57,6 +57,7 @@ class World:
         self.mlp = MLP(2, [3, 1], seed=0)
         self.tmlp = TensorMLP(2, [3, 1], seed=1)
         self.tmlp32 = TensorMLP(2, [3, 1], seed=2, dtype=np.float32)
+        self.linear = Linear(2, 3, seed=4)
         self.w = Tensor([1.0, -2.0], requires_grad=True, label="w")
         (self.w * self.w).sum().backward()  # w.grad = 2w
         self.v = Value(2.0, label="v")
@@ -89,7 +90,7 @@ class World:
     def fingerprint(self) -> dict:
         """Hashes of every model's arrays and gradients, the Tensor's, and every file's bytes and mode."""
         prints = {}
-        for name in ("mlp", "tmlp", "tmlp32"):
+        for name in ("mlp", "tmlp", "tmlp32", "linear"):
             model = getattr(self, name)
             for key, array in model.named_parameter_arrays():
                 prints[f"{name}.{key}"] = _hash(np.asarray(array))
@@ -417,8 +418,13 @@ CATALOGUE = [
     Misuse("save into a missing folder", lambda w: w.tmlp.save(w.path("missing/model.npz")), FileNotFoundError,
            ("missing/model.npz'",)),
     Misuse("save a model of nan", nan_model_saved, ValueError, ("'layers.0.weight'", "nan", "diverged")),
-    Misuse("save a Linear layer", lambda w: Linear(2, 3).save(w.path("linear.npz")), NotImplementedError,
-           ("Linear", "state dict")),
+    Misuse("load a TensorMLP's file into a Linear", lambda w: w.linear.load(w.path("model.npz")), ValueError,
+           ("model.npz", "does not fit Linear", "missing ['weight', 'bias']")),
+    Misuse("a Linear state dict with a bias of the wrong shape",
+           lambda w: w.linear.load_state_dict({"weight": np.ones((3, 2)), "bias": np.zeros(5)}), ValueError,
+           ("'bias'", "(5,)", "(3,)")),
+    Misuse("a Linear state dict of text", lambda w: w.linear.load_state_dict({"weight": "abc", "bias": np.zeros(3)}), TypeError,
+           ("'weight'", "real numbers")),
     # --- losses -----------------------------------------------------------------------------------
     Misuse("mse of arrays", lambda w: losses.mean_squared_error(np.ones(2), np.ones(2)), TypeError,
            ("ndarray", "Tensor(predictions)")),
