@@ -15,8 +15,9 @@ Every line is checked four ways:
    every file in the folder (its bytes and mode, and no new or temporary file) have the same
    fingerprint after the refusal as before it.
 
-A line of the command line runs ``tinygrad-edu`` in this process: it must exit with status 2,
-say what was refused on stderr with no traceback, and write nothing.
+A line of the command line runs ``tinygrad-edu`` in this process: it must exit with status 2
+(refused) or 1 (the file cannot be written), say why on stderr with no traceback, and write
+nothing.
 """
 
 from __future__ import annotations
@@ -620,6 +621,15 @@ CATALOGUE = [
     Misuse("command: an unknown option", command("graph", "x", "x=1", "--bogus"), CommandRefused, ("status 2", "--bogus")),
     Misuse("command: an unknown command", command("nope"), CommandRefused, ("invalid choice", "'nope'")),
     Misuse("command: an unknown lesson", command("lesson", "no_such_lesson"), CommandRefused, ("no lesson named",)),
+    Misuse("command: no formula", command("graph"), CommandRefused, ("status 2", "required: expression\n")),
+    Misuse("command: -o inside a file", command("graph", "x", "x=1", "-o", "{folder}/model.npz/g.svg"), CommandRefused,
+           ("status 1", "cannot write", "model.npz is a file, not a folder")),
+    Misuse("command: -o a folder", command("graph", "x", "x=1", "-o", "{folder}/picture.svg"), CommandRefused,
+           ("status 1", "picture.svg: it is a folder", "picture.svg/graph.svg")),
+    Misuse("command: --step -o a folder", command("graph", "x", "x=1", "--step", "-o", "{folder}/page.html"), CommandRefused,
+           ("status 1", "page.html: it is a folder", "page.html/graph.html")),
+    Misuse("command: a lesson's --out inside a file", command("lesson", "neuron", "--out", "{folder}/model.npz"), CommandRefused,
+           ("status 1", "lesson's pictures", "model.npz is a file, not a folder")),
 ]
 
 
