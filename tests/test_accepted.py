@@ -11,10 +11,11 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from tinygrad_edu import Tensor, no_grad
+from tinygrad_edu import Tensor, Value, no_grad
 from tinygrad_edu.gradcheck import gradcheck, numerical_gradients
 from tinygrad_edu.nn import TensorMLP
 from tinygrad_edu.plots import plot_decision_boundary, plot_decision_regions, plot_loss_curve, plot_regression_fit
+from tinygrad_edu.viz import draw_dot
 
 
 def pixels(fig) -> np.ndarray:
@@ -77,3 +78,11 @@ def test_gradcheck_takes_whole_numbers_float32_arrays_and_tuples():
     whole, plain = numerical_gradients(f, (2, [1, 2])), numerical_gradients(f, [2.0, np.array([1.0, 2.0])])
     for a, b in zip(whole, plain):
         assert a.dtype == np.float64 and np.array_equal(a, b)
+
+
+def test_numpys_true_and_false_are_true_and_false_to_draw_dot():
+    """``show_grads=(x > 0).all()`` is a NumPy bool, and means what True or False means."""
+    out = (Value(2.0, label="x") * 3).tanh()
+    out.backward()
+    assert draw_dot(out, show_grads=np.True_, compact=np.False_).source == draw_dot(out, show_grads=True, compact=False).source
+    assert draw_dot(out, show_grads=np.False_).source == draw_dot(out, show_grads=False).source

@@ -38,6 +38,7 @@ import pytest
 import tinygrad_edu as tg
 from tinygrad_edu import Tensor, Value, backpropagate, cli, gradcheck, losses, no_grad, topological_order
 from tinygrad_edu.data import make_moons, make_spirals, simulate_gp
+from tinygrad_edu.formula import Refused, build_graph, parse_values
 from tinygrad_edu.netviz import draw_network
 from tinygrad_edu.nn import MLP, Layer, Linear, Neuron, TensorMLP
 from tinygrad_edu.optim import SGD, Adam
@@ -594,6 +595,13 @@ CATALOGUE = [
     Misuse("simulate_gp without jitter", lambda w: simulate_gp(x=[0.0, 1e-12, 1.0], jitter=0.0), ValueError,
            ("positive definite", "raise jitter")),
     # --- the command line ---------------------------------------------------------------------------
+    Misuse("build_graph of a number", lambda w: build_graph(3, {}), TypeError, ("formula is text", "int 3")),
+    Misuse("build_graph with values in a list", lambda w: build_graph("x", [1.0]), TypeError, ("dict from names to numbers", "list")),
+    Misuse("build_graph with a value of text", lambda w: build_graph("x", {"x": "a"}), TypeError, ("names (text) to numbers", "'a'")),
+    Misuse("build_graph with an infinite value", lambda w: build_graph("x * 2", {"x": float("inf")}), Refused,
+           ("value of x", "finite", "inf")),
+    Misuse("parse_values of one text", lambda w: parse_values("x=1"), TypeError, ("list of texts", "'x=1'")),
+    Misuse("save a picture to ''", lambda w: save(draw_dot(w.v), ""), ValueError, ("file name", "graph.svg")),
     Misuse("command: attribute access", command("graph", "x.real", "x=1", "-o", "{folder}/g.svg"), CommandRefused,
            ("status 2", "attribute access")),
     Misuse("command: __import__", command("graph", "__import__('os')", "-o", "{folder}/g.svg"), CommandRefused,

@@ -50,6 +50,8 @@ def save(graph: graphviz.Digraph, path: Union[str, Path]) -> Path:
         raise TypeError(f"save writes a picture made by draw_dot or draw_network, got {type(graph).__name__}")
     path = file_name(path, "save")
     fmt = path.suffix.lstrip(".").lower()
+    if not path.name:
+        raise ValueError(f"give save a file name, such as graph.svg, got {str(path)!r}")
     if not fmt:
         raise ValueError(f"give the file a suffix that names the format, such as {path}.svg or {path}.png")
     if fmt not in graphviz.FORMATS:

@@ -119,7 +119,7 @@ def draw_dot(root, rankdir: str = "LR", show_grads: bool = True, compact: Option
     """
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"rankdir must be one of LR, RL, TB, BT, got {rankdir!r}")
-    if not isinstance(show_grads, bool) or compact is not None and not isinstance(compact, bool):
+    if not isinstance(show_grads, (bool, np.bool_)) or compact is not None and not isinstance(compact, (bool, np.bool_)):
         raise TypeError(f"show_grads and compact are True or False, got show_grads={show_grads!r}, compact={compact!r}")
     nodes, edges = _collect(root)
     compact = len(nodes) > COMPACT_ABOVE if compact is None else compact
