@@ -15,8 +15,9 @@ Every line is checked four ways:
    every file in the folder (its bytes and mode, and no new or temporary file) have the same
    fingerprint after the refusal as before it.
 
-A line of the command line runs ``tinygrad-edu`` in this process: it must exit with status 2,
-say what was refused on stderr with no traceback, and write nothing.
+A line of the command line runs ``tinygrad-edu`` in this process: it must exit with status 2
+(refused) or 1 (the file cannot be written), say why on stderr with no traceback, and write
+nothing.
 """
 
 from __future__ import annotations
@@ -35,11 +36,14 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
-from tinygrad_edu import Tensor, Value, cli, losses, no_grad
+from tinygrad_edu import Tensor, Value, backpropagate, cli, gradcheck, losses, no_grad, topological_order
+from tinygrad_edu.data import make_moons, make_spirals, simulate_gp
+from tinygrad_edu.formula import Refused, build_graph, parse_values
 from tinygrad_edu.netviz import draw_network
 from tinygrad_edu.nn import MLP, Layer, Linear, Neuron, TensorMLP
 from tinygrad_edu.optim import SGD, Adam
-from tinygrad_edu.stepper import record_backward, step_through_html
+from tinygrad_edu.plots import plot_decision_boundary, plot_decision_regions, plot_loss_curve, plot_regression_fit
+from tinygrad_edu.stepper import record_backward, save_step_through, step_through_html
 from tinygrad_edu.train import fit
 from tinygrad_edu.viz import draw_dot, save
 
@@ -47,7 +51,7 @@ PACKAGE = Path(tg.__file__).parent
 
 
 class World:
-    """Everything a misuse could damage: three models, a Tensor holding a gradient, and a
+    """Everything a misuse could damage: four models, a Tensor holding a gradient, and a
     folder with a saved model and files that are not saved models."""
 
     def __init__(self, folder: Path):
@@ -55,6 +59,7 @@ class World:
         self.mlp = MLP(2, [3, 1], seed=0)
         self.tmlp = TensorMLP(2, [3, 1], seed=1)
         self.tmlp32 = TensorMLP(2, [3, 1], seed=2, dtype=np.float32)
+        self.linear = Linear(2, 3, seed=4)
         self.w = Tensor([1.0, -2.0], requires_grad=True, label="w")
         (self.w * self.w).sum().backward()  # w.grad = 2w
         self.v = Value(2.0, label="v")
@@ -74,6 +79,8 @@ class World:
         TensorMLP(2, [4, 1], seed=3).save(folder / "other_shape.npz")
         huge = {name: np.full(np.shape(array), 1e300) for name, array in self.tmlp32.named_parameter_arrays()}
         np.savez(folder / "huge.npz", **huge)
+        (folder / "page.html").mkdir()  # folders named like files
+        (folder / "picture.svg").mkdir()
 
     @property
     def params(self) -> list:
@@ -85,7 +92,7 @@ class World:
     def fingerprint(self) -> dict:
         """Hashes of every model's arrays and gradients, the Tensor's, and every file's bytes and mode."""
         prints = {}
-        for name in ("mlp", "tmlp", "tmlp32"):
+        for name in ("mlp", "tmlp", "tmlp32", "linear"):
             model = getattr(self, name)
             for key, array in model.named_parameter_arrays():
                 prints[f"{name}.{key}"] = _hash(np.asarray(array))
@@ -215,6 +222,8 @@ class Misuse:
 T = lambda: Tensor([1.0, 2.0], requires_grad=True)  # noqa: E731  a fresh Tensor for ops
 P = lambda: Tensor([[0.2], [0.7]], requires_grad=True)  # noqa: E731  two predictions, a column
 LOGITS = lambda: Tensor(np.zeros((2, 3)), requires_grad=True)  # noqa: E731  2 examples, 3 classes
+FIRST = lambda points: points[:, 0]  # noqa: E731  a score for each point of a plane
+SQUARE = lambda x: x * x  # noqa: E731  a function for gradcheck
 LONG = "x" + " + x" * 300
 FLAT_201 = "+".join(["x"] * 201)
 DEEP = "(" * 51 + "x" + ")" * 51
@@ -328,6 +337,27 @@ CATALOGUE = [
     Misuse("randn with a negative seed", lambda w: tg.randn(2, seed=-1), ValueError, ("seed", "at least 0")),
     Misuse("randn with a str seed", lambda w: tg.randn(2, seed="a"), TypeError, ("seed", "str")),
     Misuse("zeros_like of an array", lambda w: tg.zeros_like(np.ones(2)), TypeError, ("zeros_like", "ndarray")),
+    # --- gradcheck and the driver --------------------------------------------------------------------
+    Misuse("gradcheck of a str function", lambda w: gradcheck("f", [1.0]), TypeError, ("f is the function to check", "str")),
+    Misuse("gradcheck of inputs in a str", lambda w: gradcheck(SQUARE, "a"), TypeError, ("inputs is a list", "str 'a'")),
+    Misuse("gradcheck of a bare number", lambda w: gradcheck(SQUARE, 1.0), TypeError, ("inputs is a list", "[0.5, -3.0]")),
+    Misuse("gradcheck of a text input", lambda w: gradcheck(SQUARE, ["a"]), TypeError, ("input 0", "real numbers", "str")),
+    Misuse("gradcheck of None", lambda w: gradcheck(SQUARE, [None]), TypeError, ("input 0", "NoneType")),
+    Misuse("gradcheck of ragged lists", lambda w: gradcheck(SQUARE, [[[1.0, 2.0], [3.0]]]), ValueError, ("input 0", "rectangular")),
+    Misuse("gradcheck of a Tensor input", lambda w: gradcheck(SQUARE, [w.w]), TypeError, ("input 0 is a Tensor", "x.numpy()")),
+    Misuse("gradcheck of an infinite input", lambda w: gradcheck(SQUARE, [np.array([1.0, np.inf])]), ValueError,
+           ("input 0 holds inf", "finite")),
+    Misuse("gradcheck of no inputs", lambda w: gradcheck(SQUARE, []), ValueError, ("inputs is empty",)),
+    Misuse("gradcheck of too few inputs for f", lambda w: gradcheck(lambda a, b: a * b, [1.0]), TypeError,
+           ("one argument per input", "f(a, b)", "1 argument")),
+    Misuse("gradcheck of f returning a float", lambda w: gradcheck(lambda x: 3.0, [1.0]), TypeError,
+           ("return a Value or a Tensor", "float 3.0")),
+    Misuse("gradcheck of f returning many numbers", lambda w: gradcheck(lambda x: x * 2, [np.ones(2)]), ValueError,
+           ("single number", "(2,)", "sum it")),
+    Misuse("gradcheck with eps 0", lambda w: gradcheck(SQUARE, [1.0], eps=0.0), ValueError, ("eps", "> 0")),
+    Misuse("gradcheck with a str atol", lambda w: gradcheck(SQUARE, [1.0], atol="a"), TypeError, ("atol", "str")),
+    Misuse("backpropagate from a float", lambda w: backpropagate(3.0, 1.0), TypeError, ("Value or a Tensor", "float 3.0")),
+    Misuse("topological_order of None", lambda w: topological_order(None), TypeError, ("Value or a Tensor", "NoneType")),
     # --- models -----------------------------------------------------------------------------------
     Misuse("MLP(2, 3)", lambda w: MLP(2, 3), TypeError, ("nouts", "list of layer widths", "[3]")),
     Misuse("MLP with a float width", lambda w: MLP(2, [3.0, 1]), TypeError, ("nouts[0]", "whole number", "3.0")),
@@ -390,8 +420,13 @@ CATALOGUE = [
     Misuse("save into a missing folder", lambda w: w.tmlp.save(w.path("missing/model.npz")), FileNotFoundError,
            ("missing/model.npz'",)),
     Misuse("save a model of nan", nan_model_saved, ValueError, ("'layers.0.weight'", "nan", "diverged")),
-    Misuse("save a Linear layer", lambda w: Linear(2, 3).save(w.path("linear.npz")), NotImplementedError,
-           ("Linear", "state dict")),
+    Misuse("load a TensorMLP's file into a Linear", lambda w: w.linear.load(w.path("model.npz")), ValueError,
+           ("model.npz", "does not fit Linear", "missing ['weight', 'bias']")),
+    Misuse("a Linear state dict with a bias of the wrong shape",
+           lambda w: w.linear.load_state_dict({"weight": np.ones((3, 2)), "bias": np.zeros(5)}), ValueError,
+           ("'bias'", "(5,)", "(3,)")),
+    Misuse("a Linear state dict of text", lambda w: w.linear.load_state_dict({"weight": "abc", "bias": np.zeros(3)}), TypeError,
+           ("'weight'", "real numbers")),
     # --- losses -----------------------------------------------------------------------------------
     Misuse("mse of arrays", lambda w: losses.mean_squared_error(np.ones(2), np.ones(2)), TypeError,
            ("ndarray", "Tensor(predictions)")),
@@ -490,7 +525,83 @@ CATALOGUE = [
     Misuse("step_through_html of a node labelled None", lambda w: step_through_html(relabelled(None)), TypeError,
            ("label is text", "NoneType")),
     Misuse("step_through_html(None)", lambda w: step_through_html(None), TypeError, ("Value or a Tensor",)),
+    Misuse("step_through_html with a title of 3", lambda w: step_through_html(w.v * 2, title=3), TypeError, ("title is text", "int")),
+    Misuse("save_step_through to 3", lambda w: save_step_through(w.v * 2, 3), TypeError, ("file name", "int")),
+    Misuse("save_step_through to an .svg", lambda w: save_step_through(w.v * 2, w.path("page.svg")), ValueError,
+           ("HTML page", ".html", "'page.svg'")),
+    Misuse("save_step_through over a folder", lambda w: save_step_through(w.v * 2, w.path("page.html")), IsADirectoryError,
+           ("page.html: it is a folder", "backward.html")),
+    Misuse("save_step_through into a missing folder", lambda w: save_step_through(w.v * 2, w.path("missing/page.html")),
+           FileNotFoundError, ("missing/page.html'",)),
+    Misuse("save_step_through with a title of None", lambda w: save_step_through(w.v * 2, w.path("new.html"), title=None), TypeError,
+           ("title is text", "NoneType")),
+    Misuse("save a picture over a folder", lambda w: save(draw_dot(w.v), w.path("picture.svg")), IsADirectoryError,
+           ("picture.svg: it is a folder", "graph.svg")),
+    Misuse("save a picture into a missing folder", lambda w: save(draw_dot(w.v), w.path("missing/x.svg")), FileNotFoundError,
+           ("missing/x.svg'",)),
+    Misuse("draw_network bias='yes'", lambda w: draw_network([2, 1], bias="yes"), TypeError, ("bias", "True or False")),
+    Misuse("draw_network max_units=8.0", lambda w: draw_network([2, 1], max_units=8.0), TypeError, ("max_units", "float")),
+    Misuse("draw_network of a float size", lambda w: draw_network([2, 1.0]), TypeError, ("whole numbers", "[2, 1.0]")),
+    Misuse("draw_network with a caption of 3", lambda w: draw_network([2, 1], activation=3), TypeError, ("activation", "text")),
+    # --- plots and data sets ---------------------------------------------------------------------
+    Misuse("plot_loss_curve of a str", lambda w: plot_loss_curve("a"), TypeError, ("losses", "one number per step", "str")),
+    Misuse("plot_loss_curve of None", lambda w: plot_loss_curve(None), TypeError, ("losses", "NoneType")),
+    Misuse("plot_loss_curve of no losses", lambda w: plot_loss_curve([]), ValueError, ("flat list", "(0,)")),
+    Misuse("plot_loss_curve of Values", lambda w: plot_loss_curve([w.v, w.v * 2]), TypeError, ("Values or Tensors", "v.data")),
+    Misuse("plot_loss_curve with a str reference", lambda w: plot_loss_curve([1.0], reference="a"), TypeError,
+           ("reference", "'a'")),
+    Misuse("plot_loss_curve with log_scale='yes'", lambda w: plot_loss_curve([1.0], log_scale="yes"), TypeError,
+           ("log_scale", "True or False")),
+    Misuse("plot_decision_boundary of None", lambda w: plot_decision_boundary(None, w.X, w.y), TypeError,
+           ("predict is a function", "NoneType")),
+    Misuse("plot_decision_boundary of text X", lambda w: plot_decision_boundary(FIRST, "a", w.y), TypeError, ("X", "real numbers", "str")),
+    Misuse("plot_decision_boundary of too few labels", lambda w: plot_decision_boundary(FIRST, w.X, w.y[:3]), ValueError,
+           ("y", "(8,)", "(3, 1)")),
+    Misuse("plot_decision_boundary at resolution 2.5", lambda w: plot_decision_boundary(FIRST, w.X, w.y, resolution=2.5), TypeError,
+           ("resolution", "2.5")),
+    Misuse("plot_decision_boundary at resolution 0", lambda w: plot_decision_boundary(FIRST, w.X, w.y, resolution=0), ValueError,
+           ("resolution", "2 .. 1000")),
+    Misuse("plot_decision_boundary of two scores a point", lambda w: plot_decision_boundary(lambda p: p, w.X, w.y, resolution=10),
+           ValueError, ("what predict returned", "(100, 2)")),
+    Misuse("plot_decision_boundary of X holding nan", lambda w: plot_decision_boundary(FIRST, np.where(w.X > 0.5, np.nan, w.X), w.y),
+           ValueError, ("X holds nan",)),
+    Misuse("plot_decision_regions of None", lambda w: plot_decision_regions(None, w.X, np.arange(8) % 2), TypeError,
+           ("predict is a function",)),
+    Misuse("plot_decision_regions of no points", lambda w: plot_decision_regions(FIRST, np.zeros((0, 2)), []), ValueError,
+           ("2 input features", "(0, 2)")),
+    Misuse("plot_decision_regions of fractional classes", lambda w: plot_decision_regions(FIRST, w.X, np.arange(8) % 2, resolution=10),
+           ValueError, ("class numbers", "whole numbers")),
+    Misuse("plot_decision_regions of nan scores",
+           lambda w: plot_decision_regions(lambda p: np.full((len(p), 2), np.nan), w.X, np.arange(8) % 2, resolution=10),
+           ValueError, ("what predict returned holds nan",)),
+    Misuse("plot_regression_fit of a list of fits", lambda w: plot_regression_fit(w.X[:, 0], w.y, [w.y]), TypeError,
+           ("fits maps", "list")),
+    Misuse("plot_regression_fit of a short fit", lambda w: plot_regression_fit(w.X[:, 0], w.y, {"net": w.y[:3]}), ValueError,
+           ("fits['net']", "(8,)", "(3, 1)")),
+    Misuse("plot_regression_fit of text x", lambda w: plot_regression_fit("a", w.y, {}), TypeError, ("x", "str")),
+    Misuse("plot_regression_fit of a fit named 3", lambda w: plot_regression_fit(w.X[:, 0], w.y, {3: w.y}), TypeError,
+           ("names (text)", "3")),
+    Misuse("make_moons('a')", lambda w: make_moons("a"), TypeError, ("n_samples", "whole number", "str")),
+    Misuse("make_moons of 2.5 samples", lambda w: make_moons(2.5), TypeError, ("n_samples", "2.5")),
+    Misuse("make_moons with negative noise", lambda w: make_moons(10, noise=-1.0), ValueError, ("noise", ">= 0")),
+    Misuse("make_moons with a str seed", lambda w: make_moons(10, seed="a"), TypeError, ("seed", "str")),
+    Misuse("make_spirals of one class", lambda w: make_spirals(classes=1), ValueError, ("classes", "at least 2")),
+    Misuse("simulate_gp of text x", lambda w: simulate_gp(x="a"), TypeError, ("x", "real numbers", "str")),
+    Misuse("simulate_gp of one input repeated", lambda w: simulate_gp(x=[1.0, 1.0]), ValueError, ("two different inputs",)),
+    Misuse("simulate_gp with rho 0", lambda w: simulate_gp(rho=0), ValueError, ("rho", "> 0")),
+    Misuse("simulate_gp with a str eta", lambda w: simulate_gp(eta="a"), TypeError, ("eta", "str")),
+    Misuse("simulate_gp with negative sigma", lambda w: simulate_gp(sigma=-1.0), ValueError, ("sigma", ">= 0")),
+    Misuse("simulate_gp with a seed past RandomState", lambda w: simulate_gp(seed=2**32), ValueError, ("seed", "2**32 - 1")),
+    Misuse("simulate_gp without jitter", lambda w: simulate_gp(x=[0.0, 1e-12, 1.0], jitter=0.0), ValueError,
+           ("positive definite", "raise jitter")),
     # --- the command line ---------------------------------------------------------------------------
+    Misuse("build_graph of a number", lambda w: build_graph(3, {}), TypeError, ("formula is text", "int 3")),
+    Misuse("build_graph with values in a list", lambda w: build_graph("x", [1.0]), TypeError, ("dict from names to numbers", "list")),
+    Misuse("build_graph with a value of text", lambda w: build_graph("x", {"x": "a"}), TypeError, ("names (text) to numbers", "'a'")),
+    Misuse("build_graph with an infinite value", lambda w: build_graph("x * 2", {"x": float("inf")}), Refused,
+           ("value of x", "finite", "inf")),
+    Misuse("parse_values of one text", lambda w: parse_values("x=1"), TypeError, ("list of texts", "'x=1'")),
+    Misuse("save a picture to ''", lambda w: save(draw_dot(w.v), ""), ValueError, ("file name", "graph.svg")),
     Misuse("command: attribute access", command("graph", "x.real", "x=1", "-o", "{folder}/g.svg"), CommandRefused,
            ("status 2", "attribute access")),
     Misuse("command: __import__", command("graph", "__import__('os')", "-o", "{folder}/g.svg"), CommandRefused,
@@ -518,6 +629,15 @@ CATALOGUE = [
     Misuse("command: an unknown option", command("graph", "x", "x=1", "--bogus"), CommandRefused, ("status 2", "--bogus")),
     Misuse("command: an unknown command", command("nope"), CommandRefused, ("invalid choice", "'nope'")),
     Misuse("command: an unknown lesson", command("lesson", "no_such_lesson"), CommandRefused, ("no lesson named",)),
+    Misuse("command: no formula", command("graph"), CommandRefused, ("status 2", "required: expression\n")),
+    Misuse("command: -o inside a file", command("graph", "x", "x=1", "-o", "{folder}/model.npz/g.svg"), CommandRefused,
+           ("status 1", "cannot write", "model.npz is a file, not a folder")),
+    Misuse("command: -o a folder", command("graph", "x", "x=1", "-o", "{folder}/picture.svg"), CommandRefused,
+           ("status 1", "picture.svg: it is a folder", "picture.svg/graph.svg")),
+    Misuse("command: --step -o a folder", command("graph", "x", "x=1", "--step", "-o", "{folder}/page.html"), CommandRefused,
+           ("status 1", "page.html: it is a folder", "page.html/graph.html")),
+    Misuse("command: a lesson's --out inside a file", command("lesson", "neuron", "--out", "{folder}/model.npz"), CommandRefused,
+           ("status 1", "lesson's pictures", "model.npz is a file, not a folder")),
 ]
 
 

@@ -21,7 +21,7 @@ LAYER = {
     "value": 1, "tensor": 1,
     "nn": 2, "io": 2, "losses": 2, "optim": 2, "train": 2, "gradcheck": 2, "data": 2, "jit": 2,
     "formula": 2,
-    "viz": 3, "netviz": 3, "plots": 3, "stepper": 3,
+    "pictures": 3, "viz": 3, "netviz": 3, "plots": 3, "stepper": 3,
     "cli": 4, "__main__": 4, "__init__": 4,
 }
 

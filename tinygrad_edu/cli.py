@@ -18,6 +18,7 @@ calling its ``main(out_dir)``.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import importlib.resources
 import sys
@@ -53,7 +54,8 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     graph.add_argument("expression", help='the formula, such as "tanh(x1*w1 + x2*w2 + b)"')
-    graph.add_argument("values", nargs="*", metavar="name=number", help="a value for each variable, such as x1=2")
+    # default=[]: without it argparse lists the values as required when the formula is missing ("2*3" needs none)
+    graph.add_argument("values", nargs="*", default=[], metavar="name=number", help="a value for each variable, such as x1=2")
     graph.add_argument(
         "-o", "--output", type=Path, help="the file to write: .svg, .png or .pdf, or .html with --step (default graph.svg)"
     )
@@ -93,17 +95,20 @@ def _graph(args: argparse.Namespace) -> int:
         if name not in variables:
             print(f"note: {name} is not used in the expression", file=sys.stderr)
     try:
+        if output.is_dir():
+            raise IsADirectoryError(errno.EISDIR, f"it is a folder; give a file name inside it, such as {output / ('graph' + suffix)}")
+        _check_folder(output.parent)
         output.parent.mkdir(parents=True, exist_ok=True)
         if args.step:
             save_step_through(out, output, title=args.expression.strip())  # records its own backward pass
         out.backward()
         if not args.step:
             save(draw_dot(out), output)
-    except RuntimeError as error:  # Graphviz's dot is missing: the message says how to install it
+    except GraphvizMissing as error:  # the message says how to install it
         print(f"tinygrad-edu: {error}", file=sys.stderr)
         return 1
     except OSError as error:
-        print(f"tinygrad-edu: cannot write {output}: {error.strerror}", file=sys.stderr)
+        print(f"tinygrad-edu: cannot write {output}: {_why(error)}", file=sys.stderr)
         return 1
     print(f"wrote {output}")
     print(f"out = {args.expression.strip()} = {out.data:.6g}")
@@ -140,16 +145,32 @@ def _lesson(args: argparse.Namespace) -> int:
         asked = "name a lesson to run" if args.name is None else f"there is no lesson named {args.name!r}"
         raise Refused(f"{asked}; the lessons are: {', '.join(names)}")
     module = importlib.import_module(f"{LESSONS}.{args.name}")
-    print(f"{module.__doc__ or ''}\n(source: {module.__file__})\n", flush=True)
     try:
+        _check_folder(args.out)
+        print(f"{module.__doc__ or ''}\n(source: {module.__file__})\n", flush=True)
         module.main(args.out)
     except GraphvizMissing as error:  # the message says how to install it
         print(f"tinygrad-edu: {error}", file=sys.stderr)
         return 1
     except OSError as error:
-        print(f"tinygrad-edu: cannot write the lesson's pictures in {args.out}: {error.strerror}", file=sys.stderr)
+        print(f"tinygrad-edu: cannot write the lesson's pictures in {args.out}: {_why(error)}", file=sys.stderr)
         return 1
     return 0
+
+
+def _check_folder(folder: Path) -> None:
+    """Before anything is written: raise ``NotADirectoryError`` if a file stands where ``folder``,
+    or a folder above it, should be (mkdir would only say "File exists")."""
+    for place in (folder, *folder.parents):
+        if place.exists():
+            if not place.is_dir():
+                raise NotADirectoryError(errno.ENOTDIR, f"{place} is a file, not a folder", str(place))
+            return
+
+
+def _why(error: OSError) -> str:
+    """What went wrong, in the words of the system (or of the error's own message)."""
+    return error.strerror or str(error)
 
 
 def _formula_first(argv: List[str]) -> List[str]:

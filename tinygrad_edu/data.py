@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import numbers
 from typing import NamedTuple, Optional, Tuple
 
 import numpy as np
+
+from .tensor.dtypes import as_array
 
 
 def make_moons(n_samples: int = 100, noise: float = 0.1, seed: int = 1) -> Tuple[np.ndarray, np.ndarray]:
@@ -14,8 +17,9 @@ def make_moons(n_samples: int = 100, noise: float = 0.1, seed: int = 1) -> Tuple
     convention): the upper moon is -1, the lower moon +1. The same construction as
     scikit-learn's ``make_moons``, with Gaussian noise of standard deviation ``noise``.
     """
-    if n_samples < 2:
-        raise ValueError(f"make_moons needs at least 2 samples, got {n_samples}")
+    n_samples = _whole_number("make_moons", "n_samples", n_samples, at_least=2, why="one point for each moon")
+    noise = _real_number("make_moons", "noise", noise, "the standard deviation of the noise")
+    seed = _whole_number("make_moons", "seed", seed, at_least=0, why="NumPy's random generators take seeds of 0 or more")
     rng = np.random.default_rng(seed)
     n_upper = n_samples // 2
     n_lower = n_samples - n_upper
@@ -47,12 +51,11 @@ def make_spirals(n_per_class: int = 100, classes: int = 3, seed: int = 0, noise:
     after ``np.random.seed(seed)`` (one ``np.random.randn(n_per_class)`` per arm), without
     touching NumPy's global random state.
     """
-    n_per_class = _whole_number("n_per_class", n_per_class, at_least=2, why="an arm runs from the centre out to radius 1")
-    classes = _whole_number("classes", classes, at_least=2, why="telling classes apart takes at least two")
-    seed = _whole_number("seed", seed, at_least=0, why="a seed of NumPy's RandomState is 0 .. 2**32 - 1")
-    if seed >= 2**32:
-        raise ValueError(f"make_spirals: seed must be 0 .. 2**32 - 1 (NumPy's RandomState), got {seed}")
-    if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)):
+    who = "make_spirals"
+    n_per_class = _whole_number(who, "n_per_class", n_per_class, at_least=2, why="an arm runs from the centre out to radius 1")
+    classes = _whole_number(who, "classes", classes, at_least=2, why="telling classes apart takes at least two")
+    seed = _random_state_seed(who, seed)
+    if isinstance(noise, (bool, np.bool_)) or not isinstance(noise, numbers.Real):
         raise TypeError(f"make_spirals: noise is the standard deviation of the angle, a number, got {type(noise).__name__}")
     if not 0 <= noise < float("inf"):
         raise ValueError(f"make_spirals: noise is a standard deviation, a finite number >= 0, got {noise}")
@@ -64,15 +67,6 @@ def make_spirals(n_per_class: int = 100, classes: int = 3, seed: int = 0, noise:
         angle = np.linspace(4.0 * k, 4.0 * (k + 1), n_per_class) + noise * rng.randn(n_per_class)
         X[k * n_per_class:(k + 1) * n_per_class] = np.column_stack([radius * np.sin(angle), radius * np.cos(angle)])
     return X, y
-
-
-def _whole_number(name: str, value, at_least: int, why: str) -> int:
-    """``value`` as an int, refused (naming ``name``) unless it is a whole number >= ``at_least``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"make_spirals: {name} must be a whole number, got {value!r} ({type(value).__name__})")
-    if value < at_least:
-        raise ValueError(f"make_spirals: {name} must be at least {at_least} ({why}), got {value}")
-    return int(value)
 
 
 class GPSample(NamedTuple):
@@ -90,6 +84,10 @@ def squared_exponential_kernel(x: np.ndarray, eta: float, rho: float) -> np.ndar
     eta sets how far the function strays from 0; rho how far apart two inputs must be before
     their outputs stop resembling each other.
     """
+    who = "squared_exponential_kernel"
+    x = _inputs(who, x)
+    eta = _real_number(who, "eta", eta, "how far the function strays from 0", positive=True)
+    rho = _real_number(who, "rho", rho, "how far apart inputs must be to stop resembling each other", positive=True)
     distance = x[:, None] - x[None, :]
     return eta**2 * np.exp(-(distance**2) / (2 * rho**2))
 
@@ -116,12 +114,63 @@ def simulate_gp(
     ``np.random.seed(seed)`` followed by ``np.random.normal`` without touching NumPy's global
     random state.
     """
-    x = np.arange(-50, 50, 0.5) if x is None else np.asarray(x, dtype=float)
-    if x.ndim != 1 or x.size < 2:
-        raise ValueError(f"x must be a 1-D array of at least 2 inputs, got shape {x.shape}")
+    who = "simulate_gp"
+    x = np.arange(-50, 50, 0.5) if x is None else _inputs(who, x)
+    eta = _real_number(who, "eta", eta, "how far the function strays from 0", positive=True)
+    rho = _real_number(who, "rho", rho, "how far apart inputs must be to stop resembling each other", positive=True)
+    sigma = _real_number(who, "sigma", sigma, "the standard deviation of the noise")
+    jitter = _real_number(who, "jitter", jitter, "added to K's diagonal to keep it invertible")
+    seed = _random_state_seed(who, seed)
     rng = np.random.RandomState(seed)
     K = squared_exponential_kernel(x, eta, rho) + jitter * np.eye(x.size)
-    L = np.linalg.cholesky(K)
+    try:
+        L = np.linalg.cholesky(K)
+    except np.linalg.LinAlgError:
+        raise ValueError(
+            f"{who}: K is not positive definite at jitter={jitter:g} (inputs too close together for rho={rho:g}); "
+            "raise jitter, such as 1e-6"
+        ) from None
     latent = L @ rng.normal(size=x.size)
     y = latent + rng.normal(0.0, sigma, size=x.size)
     return GPSample(x=x, x_standardized=(x - x.mean()) / x.std(), latent=latent, y=y)
+
+
+# --- the settings of the data sets, checked before anything is drawn ---------------------------
+
+
+def _whole_number(who: str, name: str, value, at_least: int, why: str) -> int:
+    """``value`` as an int, refused (naming ``name``) unless it is a whole number >= ``at_least``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{who}: {name} must be a whole number, got {value!r} ({type(value).__name__})")
+    if value < at_least:
+        raise ValueError(f"{who}: {name} must be at least {at_least} ({why}), got {value}")
+    return int(value)
+
+
+def _random_state_seed(who: str, seed) -> int:
+    seed = _whole_number(who, "seed", seed, at_least=0, why="a seed of NumPy's RandomState is 0 .. 2**32 - 1")
+    if seed >= 2**32:
+        raise ValueError(f"{who}: seed must be 0 .. 2**32 - 1 (NumPy's RandomState), got {seed}")
+    return seed
+
+
+def _real_number(who: str, name: str, value, what: str, positive: bool = False) -> float:
+    """``value`` as a float, refused unless it is a finite number >= 0 (> 0 if ``positive``);
+    ``what`` says what the setting is."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{who}: {name} is {what}, a number, got {value!r} ({type(value).__name__})")
+    if not np.isfinite(value) or value < 0 or positive and value == 0:
+        raise ValueError(f"{who}: {name} must be a finite number {'> 0' if positive else '>= 0'} ({what}), got {value}")
+    return float(value)
+
+
+def _inputs(who: str, x) -> np.ndarray:
+    """The inputs of a Gaussian process: at least 2 finite numbers, not all the same, in a 1-D array."""
+    x = as_array(x, np.float64, what=f"{who}: x")
+    if x.ndim != 1 or x.size < 2:
+        raise ValueError(f"{who}: x must be a 1-D array of at least 2 inputs, got shape {x.shape}")
+    if not np.isfinite(x).all():
+        raise ValueError(f"{who}: x holds {x[~np.isfinite(x)][0]}; the inputs must be finite numbers")
+    if np.all(x == x[0]):
+        raise ValueError(f"{who}: every input in x is {x[0]}; give at least two different inputs")
+    return x

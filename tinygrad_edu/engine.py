@@ -33,6 +33,7 @@ def topological_order(root: Any) -> list:
     above it has been emitted. Nodes that do not require gradients are not visited, so no
     gradient is ever computed for plain data. Nodes are kept in a set, hashed by identity.
     """
+    _check_root(root)
     order = []
     expanded = set()
     stack = [(root, False)]
@@ -47,6 +48,16 @@ def topological_order(root: Any) -> list:
                 if parent.requires_grad and parent not in expanded:
                     stack.append((parent, False))
     return order
+
+
+def _check_root(root: Any) -> None:
+    """Refuse, once and before the walk, a root that is not a node (a float, an array, None)."""
+    if not (hasattr(root, "parents") and hasattr(root, "requires_grad") and hasattr(root, "chain_rule")):
+        text = repr(root)
+        raise TypeError(
+            "a computation graph ends in a Value or a Tensor (the result of a computation, such as loss), "
+            f"got {type(root).__name__} {text if len(text) <= 40 else text[:37] + '...'}"
+        )
 
 
 StepObserver = Callable[[Any, Any, Sequence], None]
@@ -68,7 +79,7 @@ def backpropagate(root: Any, root_grad: Any, on_step: Optional[StepObserver] = N
     """
     if on_step is not None and not callable(on_step):
         raise TypeError(f"backward(on_step=...) takes a function f(node, grad, parent_grads), got {type(on_step).__name__} {on_step!r}")
-    order = topological_order(root)
+    order = topological_order(root)  # refuses a root that is not a Value or a Tensor
     for node in order:
         if node.parents:
             node.grad = None  # interior: this pass's gradient starts from nothing

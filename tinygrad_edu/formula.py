@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import ast
 import math
+import numbers
 import operator
 import tokenize
 from io import StringIO
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 from .value import FUNCTIONS, Value
 
@@ -139,6 +140,8 @@ def parse_expression(text: str) -> ast.expr:
     parentheses. Within them any formula is computed, drawn and differentiated, however long
     its chains (x + x + ... or - - - x): nothing here recurses over the tree.
     """
+    if not isinstance(text, str):
+        raise TypeError(f'the formula is text, such as "x*y + 1", got {type(text).__name__} {_short(text)}')
     text = text.strip()
     if not text:
         raise Refused('the expression is empty; give a formula, such as "x*y + 1"')
@@ -164,6 +167,8 @@ def parse_expression(text: str) -> ast.expr:
 
 def variables_used(tree: ast.AST) -> List[str]:
     """The variables of the formula, in the order they first appear (function names excluded)."""
+    if not isinstance(tree, ast.AST):
+        raise TypeError(f"variables_used reads the syntax tree of a formula, parse_expression(text), got {type(tree).__name__}")
     functions = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
     names = [node for node in ast.walk(tree) if isinstance(node, ast.Name) and id(node) not in functions]
     names.sort(key=lambda node: (node.lineno, node.col_offset))
@@ -172,6 +177,8 @@ def variables_used(tree: ast.AST) -> List[str]:
 
 def parse_values(items: Sequence[str]) -> Dict[str, float]:
     """``["x1=2", "w1=-3"]`` -> ``{"x1": 2.0, "w1": -3.0}``; a value must be a finite number."""
+    if not isinstance(items, (list, tuple)) or not all(isinstance(item, str) for item in items):
+        raise TypeError(f"the values are a list of texts name=number, such as ['x1=2', 'w1=-3'], got {_short(items)}")
     values: Dict[str, float] = {}
     for item in items:
         name, equals, text = item.partition("=")
@@ -258,8 +265,12 @@ def _formula(node: ast.expr, text: str) -> str:
 
 
 def build_graph(expression: str, values: Dict[str, float]) -> Tuple[Value, Dict[str, Value]]:
-    """Compute ``expression`` with ``Value``s: the output (labelled "out") and the variables."""
+    """Compute ``expression`` with ``Value``s: the output (labelled "out") and the variables.
+
+    ``values`` maps each variable's name to a finite number, as ``parse_values`` gives them.
+    """
     tree, text = parse_expression(expression), expression.strip()
+    _check_values(values)
     names = variables_used(tree)
     missing = [name for name in names if name not in values]
     if missing:
@@ -272,3 +283,19 @@ def build_graph(expression: str, values: Dict[str, float]) -> Tuple[Value, Dict[
     if not any(out is v for v in variables.values()):
         out.label = "out"
     return out, variables
+
+
+def _check_values(values) -> None:
+    """The variables' values: a mapping from names to finite real numbers."""
+    if not isinstance(values, Mapping):
+        raise TypeError(f"the values are a dict from names to numbers, such as {{'x': 2.0}}, got {type(values).__name__} {_short(values)}")
+    for name, number in values.items():
+        if not isinstance(name, str) or isinstance(number, bool) or not isinstance(number, numbers.Real):
+            raise TypeError(f"the values map names (text) to numbers, such as {{'x': 2.0}}, got {_short(name)}: {_short(number)}")
+        if not math.isfinite(number):
+            raise Refused(f"the value of {name} must be a finite number, not {number}")
+
+
+def _short(x) -> str:
+    text = repr(x)
+    return text if len(text) <= 40 else text[:37] + "..."

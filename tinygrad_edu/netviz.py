@@ -13,7 +13,8 @@ for a positive weight, red for a negative one, thicker for a larger one (the wid
 proportional to |w| / the largest |w| in the network). A layer wider than ``max_units`` is
 drawn as its first three units, an ellipsis "... (n more)" and its last unit, with arrows only
 between the units shown, so a deep, wide network stays readable. The result is a
-``graphviz.Digraph``: in Jupyter it shows inline; ``viz.save(graph, "net.svg")`` renders it.
+``graphviz.Digraph`` (a ``pictures.Graph``, as ``draw_dot`` returns): in Jupyter it shows
+inline, or says how to install Graphviz; ``viz.save(graph, "net.svg")`` renders it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import graphviz
 import numpy as np
 
 from .nn import MLP, Layer, Linear, Neuron, TensorMLP
+from .pictures import Graph
 
 POSITIVE = "#2563eb"  # blue: a positive weight
 NEGATIVE = "#dc2626"  # red: a negative weight
@@ -51,8 +53,13 @@ def architecture(model_or_sizes, activation: Optional[str] = None, output_activa
     model = model_or_sizes
     if isinstance(model, (list, tuple)):
         sizes = list(model)
-        if len(sizes) < 2 or not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 1 for n in sizes):
+        if not all(isinstance(n, (int, np.integer)) and not isinstance(n, (bool, np.bool_)) for n in sizes):
+            raise TypeError(f"give the layer sizes as a list of whole numbers, inputs first, such as [2, 3, 1], got {model!r}")
+        if len(sizes) < 2 or not all(n >= 1 for n in sizes):
             raise ValueError(f"give the layer sizes as a list of at least two positive whole numbers, inputs first, got {model!r}")
+        for name, text in (("activation", activation), ("output_activation", output_activation)):
+            if text is not None and not isinstance(text, str):
+                raise TypeError(f"{name} is a caption (text), such as 'relu', got {type(text).__name__} {text!r}")
         return Architecture([int(n) for n in sizes], [activation] * (len(sizes) - 2) + [output_activation], None, None)
     if activation is not None or output_activation is not None:
         raise ValueError("activation and output_activation are for a list of sizes; a model knows its own activations")
@@ -154,7 +161,13 @@ def draw_network(
     units, "... (n more)" and its last unit.
     ``captions``: write each layer's size and activation under it.
     """
-    if not isinstance(max_units, int) or max_units < 4:
+    switches = dict(bias=bias, show_weights=show_weights, weight_labels=weight_labels, captions=captions)
+    for name, value in switches.items():
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"draw_network: {name} is True or False, got {type(value).__name__} {value!r}")
+    if isinstance(max_units, (bool, np.bool_)) or not isinstance(max_units, (int, np.integer)):
+        raise TypeError(f"max_units must be a whole number of at least 4, got {type(max_units).__name__} {max_units!r}")
+    if max_units < 4:
         raise ValueError(f"max_units must be a whole number of at least 4, got {max_units!r}")
     net = architecture(model_or_sizes, activation, output_activation)
     sizes, last = net.sizes, len(net.sizes) - 1
@@ -166,7 +179,7 @@ def draw_network(
         arrays = net.weights + (net.biases if bias else [])
         largest = max(float(np.max(np.abs(a))) for a in arrays)
 
-    dot = graphviz.Digraph(
+    dot = Graph(
         "network",
         graph_attr={"rankdir": "LR", "splines": "line", "ranksep": "1.0", "nodesep": "0.2", "ordering": "out"},
         node_attr={"fontname": "Helvetica", "fontsize": "11", "style": "filled", "penwidth": "0.8"},

@@ -6,13 +6,18 @@ in Jupyter a figure returned by a cell shows as a picture (see ``_show_figures_i
 
 from __future__ import annotations
 
+import numbers
 import sys
-from typing import Callable, Optional, Sequence
+from typing import Callable, Mapping, Optional, Sequence
 
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
+
+from .tensor import Tensor
+from .tensor.dtypes import as_array
+from .value import Value
 
 
 def plot_decision_boundary(
@@ -22,15 +27,22 @@ def plot_decision_boundary(
     resolution: int = 60,
     title: Optional[str] = None,
 ) -> Figure:
-    """Colour the plane by the sign of ``predict`` (scores for an (n, 2) array) and overlay the data."""
-    X, y = np.asarray(X, dtype=float), np.asarray(y)
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"a decision boundary is drawn for 2 input features, got X of shape {X.shape}")
+    """Colour the plane by the sign of ``predict`` (scores for an (n, 2) array) and overlay the data.
+
+    ``predict`` maps an (m, 2) array of points to one score per point, shape (m,) or (m, 1) (an
+    array or a Tensor: a ``TensorMLP`` itself will do); ``y`` holds one number per point of X.
+    """
+    who = "plot_decision_boundary"
+    _check_function(predict, who)
+    X = _points(X, who)
+    y = _per_point(y, len(X), f"{who}: y")
+    resolution = _resolution(resolution, who)
     pad = 0.5
     xs = np.linspace(X[:, 0].min() - pad, X[:, 0].max() + pad, resolution)
     ys = np.linspace(X[:, 1].min() - pad, X[:, 1].max() + pad, resolution)
     grid_x, grid_y = np.meshgrid(xs, ys)
-    scores = np.asarray(predict(np.column_stack([grid_x.ravel(), grid_y.ravel()]))).reshape(grid_x.shape)
+    points = np.column_stack([grid_x.ravel(), grid_y.ravel()])
+    scores = _per_point(_predicted(predict, points, who), len(points), f"{who}: what predict returned").reshape(grid_x.shape)
     fig = Figure(figsize=(5, 4.5))
     ax = fig.add_subplot()
     ax.contourf(grid_x, grid_y, scores > 0, levels=1, cmap="RdBu", alpha=0.35)
@@ -58,26 +70,36 @@ def plot_decision_regions(
     shape (m,). ``y`` holds the data's classes 0 .. C-1; each class keeps one colour, in the
     regions and in the points.
     """
-    X, y = np.asarray(X, dtype=float), np.asarray(y)
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"decision regions are drawn for 2 input features, got X of shape {X.shape}")
-    if y.shape != (len(X),) or y.dtype.kind not in "iu" or (y < 0).any():
+    who = "plot_decision_regions"
+    _check_function(predict, who)
+    X = _points(X, who)
+    labels = _numbers(y, f"{who}: y")  # real numbers: text, None and ragged lists are refused here
+    kind = y.dtype.kind if isinstance(y, Tensor) else np.asarray(y).dtype.kind
+    if labels.shape != (len(X),) or kind not in "iu" or (labels < 0).any():
         raise ValueError(
             f"y must hold one class number 0, 1, 2, ... per point of X, shape ({len(X)},); "
-            f"got shape {y.shape}, dtype {y.dtype}"
+            f"got shape {labels.shape}, dtype {y.dtype if isinstance(y, Tensor) else np.asarray(y).dtype}"
         )
-    pad = 0.1 * np.ptp(X, axis=0).max()
+    y = labels.astype(np.int64)
+    resolution = _resolution(resolution, who)
+    pad = 0.1 * np.ptp(X, axis=0).max() or 0.5  # a margin around the data (around a single point: 0.5)
     xs = np.linspace(X[:, 0].min() - pad, X[:, 0].max() + pad, resolution)
     ys = np.linspace(X[:, 1].min() - pad, X[:, 1].max() + pad, resolution)
     grid_x, grid_y = np.meshgrid(xs, ys)
     points = np.column_stack([grid_x.ravel(), grid_y.ravel()])
-    scores = np.asarray(predict(points))
-    if scores.shape[:1] != (len(points),) or scores.ndim not in (1, 2):
+    scores = _predicted(predict, points, who)
+    if scores.shape[:1] != (len(points),) or scores.ndim not in (1, 2) or scores.ndim == 2 and not scores.shape[1]:
         raise ValueError(
-            f"predict must return class scores of shape ({len(points)}, classes) or class numbers of shape "
+            f"{who}: predict must return class scores of shape ({len(points)}, classes) or class numbers of shape "
             f"({len(points)},) for {len(points)} points, got shape {scores.shape}"
         )
-    regions = (scores.argmax(axis=1) if scores.ndim == 2 else scores.astype(int)).reshape(grid_x.shape)
+    if scores.ndim == 1 and not _class_numbers(scores):
+        raise ValueError(
+            f"{who}: predict returned one number per point, so they are read as class numbers, but they are not "
+            f"all whole numbers 0, 1, 2, ... (such as {_short(scores[:3])}); return scores of shape ({len(points)}, classes) "
+            "to colour each point by its largest score"
+        )
+    regions = (scores.argmax(axis=1) if scores.ndim == 2 else scores.astype(np.int64)).reshape(grid_x.shape)
     classes = max(int(y.max()) + 1, scores.shape[1] if scores.ndim == 2 else int(regions.max()) + 1)
     colours = [_class_colour(k) for k in range(classes)]
     fig = Figure(figsize=(5, 4.5))
@@ -115,6 +137,20 @@ def plot_loss_curve(
     ``reference`` draws a dashed horizontal line at that loss, such as the noise level a
     regression cannot beat on new data; ``reference_label`` names it in a legend.
     """
+    who = "plot_loss_curve"
+    if not isinstance(losses, (list, tuple, np.ndarray, Tensor)):
+        raise TypeError(
+            f"{who} takes the losses, one number per step, such as the list fit returns, "
+            f"got {type(losses).__name__} {_short(losses)}"
+        )
+    losses = _numbers(losses, f"{who}: losses")
+    if losses.ndim != 1 or not losses.size:
+        raise ValueError(f"{who}: give the losses as a flat list, one number per step, got shape {losses.shape}")
+    if not isinstance(log_scale, (bool, np.bool_)):
+        raise TypeError(f"{who}: log_scale is True or False, got {_short(log_scale)}")
+    if reference is not None:
+        if isinstance(reference, (bool, np.bool_)) or not isinstance(reference, numbers.Real) or not np.isfinite(reference):
+            raise TypeError(f"{who}: reference is the loss to draw a line at, a finite number, got {_short(reference)}")
     fig = Figure(figsize=(5, 3.5))
     ax = fig.add_subplot()
     ax.plot(np.arange(1, len(losses) + 1), losses, label=ylabel)
@@ -137,15 +173,35 @@ def plot_regression_fit(
     title: Optional[str] = None,
     truth_label: str = "true function",
 ) -> Figure:
-    """Data as points, the true function (if known) dashed, and each named fit as a line."""
+    """Data as points, the true function (if known) dashed, and each named fit as a line.
+
+    ``x``, ``y``, ``truth`` and every fit hold one number per point, shape (n,) or (n, 1);
+    ``fits`` maps each fit's name to its predictions (an array or a Tensor).
+    """
+    who = "plot_regression_fit"
+    x = _numbers(x, f"{who}: x")
+    if x.ndim not in (1, 2) or x.ndim == 2 and x.shape[1] != 1 or not x.size:
+        raise ValueError(f"{who}: x holds one number per point, shape (n,) or (n, 1), got shape {x.shape}")
+    x = _finite(x.ravel(), f"{who}: x")
+    y = _per_point(y, len(x), f"{who}: y")
+    truth = None if truth is None else _per_point(truth, len(x), f"{who}: truth")
+    if not isinstance(fits, Mapping):
+        raise TypeError(
+            f"{who}: fits maps each fit's name to its predictions, such as {{'network': predictions}}, "
+            f"got {type(fits).__name__} {_short(fits)}"
+        )
+    for name in fits:
+        if not isinstance(name, str):
+            raise TypeError(f"{who}: fits maps names (text) to predictions, got the name {_short(name)}")
+    fits = {name: _per_point(prediction, len(x), f"{who}: fits[{name!r}]") for name, prediction in fits.items()}
     order = np.argsort(x)
     fig = Figure(figsize=(7, 4))
     ax = fig.add_subplot()
     ax.scatter(x, y, s=8, color="0.6", label="data")
     if truth is not None:
-        ax.plot(x[order], np.asarray(truth)[order], "k--", linewidth=1.2, label=truth_label)
+        ax.plot(x[order], truth[order], "k--", linewidth=1.2, label=truth_label)
     for name, prediction in fits.items():
-        ax.plot(x[order], np.asarray(prediction).ravel()[order], linewidth=2, label=name)
+        ax.plot(x[order], prediction[order], linewidth=2, label=name)
     ax.set_xlabel("x")
     ax.set_ylabel("y")
     ax.legend(loc="best", fontsize=8)
@@ -153,6 +209,79 @@ def plot_regression_fit(
         ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+# --- what the plots are given: numbers, checked before anything is drawn --------------------------
+
+
+def _numbers(data, what: str) -> np.ndarray:
+    """``data`` as float64 numbers: an array, nested lists, or a Tensor's numbers; refused (naming
+    ``what``) if it is text, None, complex numbers or ragged lists."""
+    if isinstance(data, Tensor):
+        data = data.numpy()
+    elif isinstance(data, (list, tuple)) and any(isinstance(item, (Value, Tensor)) for item in data):
+        raise TypeError(
+            f"{what} holds Values or Tensors; give their numbers (v.data of a Value, t.item() of a Tensor), "
+            "which also lets their graphs be freed"
+        )
+    return as_array(data, np.float64, what=what, copy=True)
+
+
+def _finite(array: np.ndarray, what: str) -> np.ndarray:
+    if not np.isfinite(array).all():
+        bad = array[~np.isfinite(array)].flat[0]
+        raise ValueError(f"{what} holds {bad}; only finite numbers can be drawn (a nan often means training diverged)")
+    return array
+
+
+def _per_point(data, n: int, what: str) -> np.ndarray:
+    """One finite number per point: shape (n,) or (n, 1), returned as (n,)."""
+    array = _numbers(data, what)
+    if array.shape not in ((n,), (n, 1)):
+        raise ValueError(f"{what} needs one number per point, shape ({n},) or ({n}, 1), got shape {array.shape}")
+    return _finite(array.reshape(n), what)
+
+
+def _points(X, who: str) -> np.ndarray:
+    """The data's inputs: finite numbers of shape (n, 2), at least one point."""
+    X = _numbers(X, f"{who}: X")
+    if X.ndim != 2 or X.shape[1] != 2 or not len(X):
+        raise ValueError(f"{who}: the plane is drawn for 2 input features, got X of shape {X.shape}; give X of shape (n, 2)")
+    return _finite(X, f"{who}: X")
+
+
+def _check_function(predict, who: str) -> None:
+    if not callable(predict):
+        raise TypeError(
+            f"{who}: predict is a function from an (m, 2) array of points to their scores, such as "
+            f"lambda points: model(points), got {type(predict).__name__} {_short(predict)}"
+        )
+
+
+def _predicted(predict: Callable, points: np.ndarray, who: str) -> np.ndarray:
+    """What ``predict`` returns for ``points``, as finite numbers."""
+    return _finite(_numbers(predict(points), f"{who}: what predict returned"), f"{who}: what predict returned")
+
+
+MAX_RESOLUTION = 1000  # points along each side of the grid: finer than a figure can show
+
+
+def _resolution(resolution, who: str) -> int:
+    if isinstance(resolution, (bool, np.bool_)) or not isinstance(resolution, numbers.Integral):
+        raise TypeError(f"{who}: resolution is a whole number of grid points per side, such as 60, got {_short(resolution)}")
+    if not 2 <= resolution <= MAX_RESOLUTION:
+        raise ValueError(f"{who}: resolution must be 2 .. {MAX_RESOLUTION} grid points per side, got {resolution}")
+    return int(resolution)
+
+
+def _class_numbers(array: np.ndarray) -> bool:
+    """Whether every number is a class number: whole, 0 or more."""
+    return bool(np.all(array >= 0) and np.all(array == np.round(array)))
+
+
+def _short(x) -> str:
+    text = repr(x)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _show_figures_in_notebooks() -> None:

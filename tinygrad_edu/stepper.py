@@ -27,7 +27,8 @@ from typing import Dict, List, Optional, Union
 import graphviz
 import numpy as np
 
-from .viz import GRAPHVIZ_MISSING, _collect, _format, draw_dot
+from .pictures import GRAPHVIZ_MISSING, GraphvizMissing, file_name, write_file
+from .viz import _collect, _format, draw_dot
 
 @dataclass
 class Send:
@@ -187,7 +188,7 @@ def _svg(graph: graphviz.Digraph) -> str:
     try:
         svg = graph.pipe(format="svg", encoding="utf-8")
     except graphviz.ExecutableNotFound:
-        raise RuntimeError(GRAPHVIZ_MISSING) from None
+        raise GraphvizMissing(GRAPHVIZ_MISSING) from None
     svg = svg[svg.index("<svg") :]  # drop the XML prologue and DOCTYPE: this is HTML now
     # inside HTML, <svg> needs no namespace declarations (and the page then names no URL)
     svg = svg.replace(' xmlns="http://www.w3.org/2000/svg"', "")
@@ -212,8 +213,9 @@ def step_through_html(root, title: str = "Backward, step by step", rankdir: str 
     steps travel as JSON in a ``<script type="application/json">`` block that the script
     parses; user labels reach the page only through Graphviz's SVG escaping and that JSON.
     """
+    _check_title(title)
+    svg = _svg(draw_dot(root, rankdir=rankdir, show_grads=False))  # checks root and rankdir before backward runs
     steps = record_backward(root)
-    svg = _svg(draw_dot(root, rankdir=rankdir, show_grads=False))
     page_steps = [
         {
             "node": step.node,
@@ -229,9 +231,16 @@ def step_through_html(root, title: str = "Backward, step by step", rankdir: str 
 
 def save_step_through(root, path: Union[str, Path], title: str = "Backward, step by step") -> Path:
     """Write ``step_through_html(root)`` to ``path`` (an .html file) and return the path."""
-    path = Path(path)
-    path.write_text(step_through_html(root, title=title), encoding="utf-8")
-    return path
+    path = file_name(path, "save_step_through")
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise ValueError(f"save_step_through writes an HTML page: give a file name ending in .html, not {path.name!r}")
+    _check_title(title)
+    return write_file(path, step_through_html(root, title=title).encode("utf-8"), example="backward.html")
+
+
+def _check_title(title) -> None:
+    if not isinstance(title, str):
+        raise TypeError(f"the page's title is text: give a str, got {type(title).__name__} {title!r}")
 
 
 PAGE = Template("""<!DOCTYPE html>

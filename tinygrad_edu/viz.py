@@ -1,34 +1,21 @@
 """Pictures of computation graphs, drawn with Graphviz.
 
-``draw_dot(root)`` returns a ``graphviz.Digraph``: in Jupyter it shows inline (or, without
-Graphviz's ``dot`` program, says how to install it); ``save(graph, "graph.svg")`` renders it
-to a file. Each value is a record (label | data | grad); each op that produced a value is a
-small oval between its inputs and its output, so the picture reads like the formula.
+``draw_dot(root)`` returns a ``graphviz.Digraph`` (a ``pictures.Graph``): in Jupyter it shows
+inline (or, without Graphviz's ``dot`` program, says how to install it); ``save(graph,
+"graph.svg")`` renders it to a file. Each value is a record (label | data | grad); each op
+that produced a value is a small oval between its inputs and its output, so the picture reads
+like the formula.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Dict, List, Optional, Tuple
 
 import graphviz
 import numpy as np
 
 from .engine import topological_order
-
-GRAPHVIZ_MISSING = (
-    "Graphviz's `dot` program was not found, so the graph cannot be drawn. "
-    "Install it with `apt-get install -y graphviz` (Debian/Ubuntu), `brew install graphviz` "
-    "(macOS) or from https://graphviz.org/download/, then try again. The graph's DOT source is "
-    "still available as `graph.source`."
-)
-
-
-class GraphvizMissing(RuntimeError):
-    """Graphviz's ``dot`` program is not installed; the message (``GRAPHVIZ_MISSING``) says how
-    to install it."""
-
+from .pictures import GRAPHVIZ_MISSING, Graph, GraphvizMissing, save  # noqa: F401  (viz.save draws either picture)
 
 _LEAF_COLOUR = "#dbeafe"  # inputs and parameters: where gradients end up
 _CONSTANT_COLOUR = "#f3f4f6"  # unlabelled numbers written into the formula
@@ -132,7 +119,7 @@ def draw_dot(root, rankdir: str = "LR", show_grads: bool = True, compact: Option
     """
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"rankdir must be one of LR, RL, TB, BT, got {rankdir!r}")
-    if not isinstance(show_grads, bool) or compact is not None and not isinstance(compact, bool):
+    if not isinstance(show_grads, (bool, np.bool_)) or compact is not None and not isinstance(compact, (bool, np.bool_)):
         raise TypeError(f"show_grads and compact are True or False, got show_grads={show_grads!r}, compact={compact!r}")
     nodes, edges = _collect(root)
     compact = len(nodes) > COMPACT_ABOVE if compact is None else compact
@@ -187,41 +174,6 @@ def _broadcast_note(parent, child) -> Dict[str, str]:
     if child.op.broadcasts and parent_shape != child_shape:
         return {"label": f"grad summed to {parent_shape}", "fontsize": "8", "fontcolor": "#b45309"}
     return {}
-
-
-class Graph(graphviz.Digraph):
-    """A ``graphviz.Digraph`` that, shown in Jupyter without Graphviz's ``dot``, says how to
-    install it (``GRAPHVIZ_MISSING``, as ``save`` does) instead of raising ``ExecutableNotFound``."""
-
-    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
-        try:
-            return super()._repr_mimebundle_(include, exclude, **kwargs)
-        except graphviz.ExecutableNotFound:
-            return {"text/plain": GRAPHVIZ_MISSING}
-
-
-def save(graph: graphviz.Digraph, path: Union[str, Path]) -> Path:
-    """Render ``graph`` to ``path``; the format comes from the suffix (.svg, .png, .pdf).
-
-    Raises ``GraphvizMissing`` (a ``RuntimeError``) with installation instructions if Graphviz's
-    ``dot`` is missing.
-    """
-    if not isinstance(graph, graphviz.Digraph):
-        raise TypeError(f"save writes a picture made by draw_dot or draw_network, got {type(graph).__name__}")
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"save takes a file name (a str or a pathlib.Path), got {type(path).__name__} {path!r}")
-    path = Path(path)
-    fmt = path.suffix.lstrip(".").lower()
-    if not fmt:
-        raise ValueError(f"give the file a suffix that names the format, such as {path}.svg or {path}.png")
-    if fmt not in graphviz.FORMATS:
-        raise ValueError(f"{path.name}: Graphviz cannot write .{fmt} files; use .svg, .png or .pdf")
-    try:
-        picture = graph.pipe(format=fmt)
-    except graphviz.ExecutableNotFound:
-        raise GraphvizMissing(GRAPHVIZ_MISSING) from None
-    path.write_bytes(picture)  # only the requested file is written; no DOT file beside it
-    return path
 
 
 from .netviz import draw_network  # noqa: E402,F401  (viz.draw_network: pictures of architectures)

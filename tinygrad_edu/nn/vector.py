@@ -38,6 +38,13 @@ class Linear(Module):
     def parameters(self) -> List[Tensor]:
         return [self.weight, self.bias]
 
+    def named_parameter_arrays(self) -> Iterator[Tuple[str, np.ndarray]]:
+        yield "weight", self.weight.data  # torch.nn.Linear's names and shapes: (nout, nin), (nout,)
+        yield "bias", self.bias.data
+
+    def assign_parameter_array(self, name: str, array: np.ndarray) -> None:
+        getattr(self, name).data[...] = array  # in place, keeping the layer's dtype
+
     def __repr__(self) -> str:
         nout, nin = self.weight.shape
         return f"Linear(nin={nin}, nout={nout})"

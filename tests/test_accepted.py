@@ -1,0 +1,88 @@
+"""The other side of the catalogue of misuse: what a learner naturally passes is accepted, and
+gives exactly what its plainest form gives.
+
+Checking arguments must not refuse the forms the lessons and the README use: a model passed
+as ``predict``, a column of numbers where a flat list would do, whole numbers or float32 where
+float64 would do. Each test compares the natural form with the plain one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+from tinygrad_edu import Tensor, Value, no_grad
+from tinygrad_edu.gradcheck import gradcheck, numerical_gradients
+from tinygrad_edu.nn import TensorMLP
+from tinygrad_edu.plots import plot_decision_boundary, plot_decision_regions, plot_loss_curve, plot_regression_fit
+from tinygrad_edu.viz import draw_dot
+
+
+def pixels(fig) -> np.ndarray:
+    """The figure as drawn: its RGBA pixels."""
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba()).copy()
+
+
+X = np.random.default_rng(0).normal(size=(20, 2))
+LABELS = np.where(X[:, 0] + X[:, 1] > 0, 1.0, -1.0)
+
+
+def test_a_model_itself_draws_the_decision_boundary_that_its_numbers_draw():
+    """``plot_decision_boundary(model, X, y)``: the model returns a Tensor of shape (m, 1)."""
+    model = TensorMLP(2, [8, 1], activation="tanh", seed=3)
+
+    def numbers(points):
+        with no_grad():
+            return model(points).numpy().ravel().copy()
+
+    assert np.array_equal(pixels(plot_decision_boundary(model, X, LABELS)), pixels(plot_decision_boundary(numbers, X, LABELS)))
+
+
+def test_decision_regions_take_the_model_itself_and_labels_in_a_list():
+    model = TensorMLP(2, [8, 3], seed=4)
+    classes = (X[:, 0] > 0).astype(np.int64) + (X[:, 1] > 0)
+
+    def scores(points):
+        with no_grad():
+            return model(points).numpy().copy()
+
+    plain = pixels(plot_decision_regions(scores, X, classes, resolution=40))
+    assert np.array_equal(pixels(plot_decision_regions(model, X, classes, resolution=40)), plain)
+    assert np.array_equal(pixels(plot_decision_regions(scores, X, list(classes), resolution=40)), plain)
+
+
+def test_a_column_of_inputs_draws_the_same_fit_as_a_flat_list():
+    """Inputs and predictions often come as columns, shape (n, 1), as a TensorMLP takes them."""
+    x = np.linspace(-2, 2, 15)
+    y = np.sin(x)
+    fit = Tensor(0.9 * x.reshape(-1, 1))
+    flat = pixels(plot_regression_fit(x, y, {"line": 0.9 * x}, truth=np.sin(x)))
+    column = pixels(plot_regression_fit(x.reshape(-1, 1), y.reshape(-1, 1), {"line": fit}, truth=np.sin(x).reshape(-1, 1)))
+    assert np.array_equal(column, flat)
+
+
+def test_a_loss_curve_takes_a_tuple_an_array_or_a_tensor_of_losses():
+    losses = [3.0, 2.0, 1.5, 1.25]
+    plain = pixels(plot_loss_curve(losses))
+    for same in (tuple(losses), np.array(losses, dtype=np.float32), Tensor(losses)):
+        assert np.array_equal(pixels(plot_loss_curve(same)), plain)
+
+
+def test_gradcheck_takes_whole_numbers_float32_arrays_and_tuples():
+    """Whole numbers and float32 are checked in float64, as if they had been given so."""
+    f = lambda a, b: (a * b).sum()  # noqa: E731
+    assert gradcheck(f, (2, np.array([1, 2], dtype=np.int64)))
+    assert gradcheck(f, [np.float32(2.0), np.array([1.0, 2.0], dtype=np.float32)])
+    whole, plain = numerical_gradients(f, (2, [1, 2])), numerical_gradients(f, [2.0, np.array([1.0, 2.0])])
+    for a, b in zip(whole, plain):
+        assert a.dtype == np.float64 and np.array_equal(a, b)
+
+
+def test_numpys_true_and_false_are_true_and_false_to_draw_dot():
+    """``show_grads=(x > 0).all()`` is a NumPy bool, and means what True or False means."""
+    out = (Value(2.0, label="x") * 3).tanh()
+    out.backward()
+    assert draw_dot(out, show_grads=np.True_, compact=np.False_).source == draw_dot(out, show_grads=True, compact=False).source
+    assert draw_dot(out, show_grads=np.False_).source == draw_dot(out, show_grads=False).source
