@@ -42,7 +42,9 @@ from tinygrad_edu.formula import Refused, build_graph, parse_values
 from tinygrad_edu.netviz import draw_network
 from tinygrad_edu.nn import MLP, Layer, Linear, Neuron, TensorMLP
 from tinygrad_edu.optim import SGD, Adam
+from tinygrad_edu.io import save_arrays
 from tinygrad_edu.plots import plot_decision_boundary, plot_decision_regions, plot_loss_curve, plot_regression_fit
+from tinygrad_edu.shapes import sum_to_shape
 from tinygrad_edu.stepper import record_backward, save_step_through, step_through_html
 from tinygrad_edu.train import fit
 from tinygrad_edu.viz import draw_dot, save
@@ -246,6 +248,9 @@ CATALOGUE = [
     Misuse("log of a negative Value", lambda w: Value(-1.0).log(), ValueError, ("log(-1.0)", "positive")),
     Misuse("exp of a Value past a float", lambda w: Value(1000.0).exp(), OverflowError, ("exp(1000.0)", "too large")),
     Misuse("Value.add_(str)", lambda w: Value(1.0).add_("a"), TypeError, ("add_", "str")),
+    Misuse("Value of an int past a float", lambda w: Value(10**400), OverflowError, ("too large for a float", "1.8e308")),
+    Misuse("Value + an int past a float", lambda w: w.v + 10**400, OverflowError, ("Value +", "too large for a float")),
+    Misuse("Value.tanh of a str", lambda w: Value.tanh("a"), TypeError, ("Value tanh", "real number", "str")),
     # --- making a Tensor ------------------------------------------------------------------------
     Misuse("Tensor of ragged lists", lambda w: Tensor([[1, 2], [3]]), ValueError, ("rectangular", "different lengths")),
     Misuse("Tensor of an unknown dtype name", lambda w: Tensor([1.0], dtype="float8"), TypeError, ("'float8'", "float64")),
@@ -437,6 +442,10 @@ CATALOGUE = [
            ("0 or 1", "2.0", "[1, 0]")),
     Misuse("binary cross-entropy of labels -1/+1", lambda w: losses.binary_cross_entropy(P(), [[-1.0], [1.0]]), ValueError,
            ("0 or 1", "(y + 1) / 2")),
+    Misuse("binary cross-entropy of a raw score", lambda w: losses.binary_cross_entropy(Tensor([[0.2], [1.5]]), [[0.0], [1.0]]),
+           ValueError, ("probabilities in [0, 1]", "1.5", "apply sigmoid", "_with_logits")),
+    Misuse("binary cross-entropy of a negative Value", lambda w: losses.binary_cross_entropy([Value(-0.5)], [1.0]),
+           ValueError, ("probabilities in [0, 1]", "-0.5", "_with_logits")),
     Misuse("binary cross-entropy with logits of label 2",
            lambda w: losses.binary_cross_entropy_with_logits([Value(0.1), Value(0.2)], [1.0, 2.0]), ValueError, ("0 or 1", "2.0")),
     Misuse("binary cross-entropy with logits of labels -1/+1",
@@ -500,6 +509,24 @@ CATALOGUE = [
     Misuse("fit on text", lambda w: trained(w, X="a"), TypeError, ("X", "str")),
     Misuse("fit of something that is not a model", lambda w: trained(w, model="a"), TypeError, ("trains a model", "str")),
     Misuse("fit of a model holding nan", nan_model_trained, ValueError, ("nan or inf before training", "freshly initialised")),
+    Misuse("fit with progress='yes'", lambda w: trained(w, progress="yes"), TypeError, ("progress", "True or False", "'yes'")),
+    Misuse("fit with jit=1", lambda w: trained(w, jit=1), TypeError, ("jit", "True or False", "int")),
+    Misuse("fit on no rows", lambda w: trained(w, X=w.X[:0], y=w.y[:0]), ValueError, ("no rows", "at least one example")),
+    Misuse("fit of a loss_fn returning a float", lambda w: trained(w, loss_fn=lambda p, y: 0.5), TypeError,
+           ("loss_fn must return one number", "Value or a Tensor", "float")),
+    Misuse("fit of a loss_fn returning every error", lambda w: trained(w, loss_fn=lambda p, y: (p - y) ** 2), TypeError,
+           ("loss_fn must return one number", "backward")),
+    Misuse("jit of a str", lambda w: tg.jit("step"), TypeError, ("jit records a function", "str")),
+    # --- io -------------------------------------------------------------------------------------------
+    Misuse("save_arrays of a list", lambda w: save_arrays([np.ones(2)], w.path("x.npz")), TypeError,
+           ("dict of name -> array", "list")),
+    Misuse("save_arrays named by an int", lambda w: save_arrays({1: np.ones(2)}, w.path("x.npz")), TypeError,
+           ("non-empty str", "1")),
+    Misuse("save_arrays of text", lambda w: save_arrays({"a": np.array(["x"])}, w.path("x.npz")), TypeError,
+           ("'a'", "only arrays of numbers", "pickle")),
+    # --- shapes ---------------------------------------------------------------------------------------
+    Misuse("sum_to_shape to a shape that does not reduce", lambda w: sum_to_shape(np.ones((2, 3)), (4,)), ValueError,
+           ("(2, 3)", "(4,)", "broadcast")),
     # --- pictures -----------------------------------------------------------------------------------
     Misuse("draw_dot(3.0)", lambda w: draw_dot(3.0), TypeError, ("Value or a Tensor", "float")),
     Misuse("draw_dot(None)", lambda w: draw_dot(None), TypeError, ("Value or a Tensor", "NoneType")),

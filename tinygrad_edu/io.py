@@ -31,6 +31,8 @@ from typing import Dict, Mapping, Union
 
 import numpy as np
 
+from .tensor import Tensor
+
 PathLike = Union[str, os.PathLike]
 
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")  # how a zip archive (an .npz) starts: a file, or no files
@@ -40,6 +42,7 @@ _PICKLE = b"\x80"  # a pickle, protocol 2 or later
 
 def save_arrays(arrays: Mapping[str, np.ndarray], path: PathLike) -> Path:
     """Write ``arrays`` to ``path`` as an ``.npz`` archive, atomically; return the path."""
+    arrays = _checked_arrays(arrays)
     path = _as_path(path, "save")
     if path.is_dir():
         raise IsADirectoryError(f"cannot save to {path}: it is a folder; give a file name, such as {path / 'model.npz'}")
@@ -63,6 +66,23 @@ def save_arrays(arrays: Mapping[str, np.ndarray], path: PathLike) -> Path:
         raise
     _sync_folder(path.parent)
     return path
+
+
+def _checked_arrays(arrays) -> Dict[str, np.ndarray]:
+    """Named arrays of numbers: what ``load_arrays`` can read back without pickle."""
+    if not isinstance(arrays, Mapping):
+        raise TypeError(f"save_arrays takes a dict of name -> array, such as model.state_dict(), got {type(arrays).__name__}")
+    checked = {}
+    for name, array in arrays.items():
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"save_arrays: each array is named by a non-empty str, got {name!r}")
+        checked[name] = np.asarray(array.numpy() if isinstance(array, Tensor) else array)
+        if checked[name].dtype.kind not in "biuf":
+            raise TypeError(
+                f"save_arrays: {name!r} holds {checked[name].dtype} data; only arrays of numbers (bool, int, float) "
+                "are saved, so that loading never runs pickle"
+            )
+    return checked
 
 
 def load_arrays(path: PathLike) -> Dict[str, np.ndarray]:

@@ -52,6 +52,8 @@ def jit(step: Callable) -> "Jitted":
     outside the graph, from the first call on. See the module docstring for what it may not do.
     One call runs at a time (a lock): a replay reuses the ops it recorded.
     """
+    if not callable(step):
+        raise TypeError(f"jit records a function (the training step), got {type(step).__name__} {step!r:.60}")
     return Jitted(step)
 
 

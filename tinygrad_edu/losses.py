@@ -172,8 +172,28 @@ def binary_cross_entropy(probabilities, targets):
     The textbook formula. A probability of exactly 0 or 1 breaks it: a ``Value`` raises (log of
     0), a ``Tensor`` gives inf, or nan where the target agrees (0 * log 0), where PyTorch
     clips each log at -100. ``binary_cross_entropy_with_logits`` is exact everywhere.
+    Probabilities outside [0, 1] are refused, as PyTorch refuses them.
     """
+    _check_probabilities(probabilities)
     return _mean_over_examples(_cross_entropy, probabilities, targets, "binary_cross_entropy", _probabilities)
+
+
+def _check_probabilities(probabilities) -> None:
+    """binary_cross_entropy reads its input as probabilities: numbers in [0, 1]."""
+    if isinstance(probabilities, Tensor):
+        numbers = probabilities._data
+    elif isinstance(probabilities, Value):
+        numbers = np.array([probabilities.data])
+    elif isinstance(probabilities, (list, tuple)) and all(isinstance(p, Value) for p in probabilities):
+        numbers = np.array([p.data for p in probabilities])
+    else:
+        return  # named by the loss's own checks
+    outside = (numbers < 0) | (numbers > 1)
+    if outside.any():
+        raise ValueError(
+            f"binary_cross_entropy: the predictions are probabilities in [0, 1], got {numbers[outside][0]} at index "
+            f"{_index(outside)}; apply sigmoid first, or give the raw scores to binary_cross_entropy_with_logits"
+        )
 
 
 def _cross_entropy_from_logit(z, y):

@@ -28,12 +28,17 @@ def sum_to_shape(grad: np.ndarray, shape: Shape) -> np.ndarray:
     """
     if grad.shape == shape:
         return grad
-    added = grad.ndim - len(shape)
-    if added:
+    given, added = grad.shape, grad.ndim - len(shape)
+    if added > 0:
         grad = grad.sum(axis=tuple(range(added)))
     stretched = [axis for axis, size in enumerate(shape) if size == 1 and grad.shape[axis] != 1]
     if stretched:
         grad = grad.sum(axis=tuple(stretched), keepdims=True)
+    if grad.shape != tuple(shape):
+        raise ValueError(
+            f"sum_to_shape: a gradient of shape {given} cannot come from broadcasting shape {tuple(shape)}; "
+            "the shape must broadcast to the gradient's (the same sizes, or 1, counted from the right)"
+        )
     return grad
 
 

@@ -24,6 +24,7 @@ from .jit import jit as replay
 from .optim import SGD, Optimizer
 from .tensor import Tensor, no_grad
 from .tensor.dtypes import as_array
+from .value import Value
 
 DIVERGED = 1000.0  # a loss more than this many times its first value means training blew up
 
@@ -76,6 +77,9 @@ def fit(
             "fit needs loss_fn=, the function to minimise, such as losses.mean_squared_error (regression) or "
             f"losses.binary_cross_entropy_with_logits (two classes); got {loss_fn!r}"
         )
+    for name, switch in (("progress", progress), ("jit", jit)):
+        if not isinstance(switch, (bool, np.bool_)):
+            raise TypeError(f"fit's {name} is True or False, got {type(switch).__name__} {switch!r:.40}")
     optimizer = _optimizer(parameters, lr, optimizer)
     batched = isinstance(parameters[0], Tensor)
     classes = not isinstance(y, Tensor) and np.asarray(y).dtype.kind in "iu"  # whole numbers: class labels, kept whole
@@ -94,7 +98,7 @@ def fit(
         return model(X) if batched else [model(row) for row in X]
 
     def differentiate(X, y):
-        loss = loss_fn(predict(X), y)  # 1. predict, 2. measure
+        loss = _checked_loss(loss_fn(predict(X), y))  # 1. predict, 2. measure
         loss.backward()  # 3. differentiate
         return loss
 
@@ -162,6 +166,8 @@ def _data(data, name: str):
     array = data._data if isinstance(data, Tensor) else as_array(data, None, what=f"fit's {name}")
     if array.ndim == 0:
         raise ValueError(f"fit's {name} holds one number; give one row per example")
+    if len(array) == 0:
+        raise ValueError(f"fit's {name} has no rows; give at least one example to learn from")
     bad = ~np.isfinite(array)
     if bad.any():
         where = [int(i) for i in np.argwhere(bad)[0]]
@@ -170,6 +176,16 @@ def _data(data, name: str):
             "problem with the data, not with the learning rate; remove or fill in those examples before training"
         )
     return data if isinstance(data, Tensor) else array
+
+
+def _checked_loss(loss):
+    """What loss_fn returned, if it is a Value or a Tensor holding one number."""
+    if not isinstance(loss, (Value, Tensor)) or getattr(loss, "size", 1) != 1:
+        raise TypeError(
+            f"loss_fn must return one number as a Value or a Tensor (so that fit can call backward on it), got "
+            f"{type(loss).__name__} {loss!r:.60}"
+        )
+    return loss
 
 
 def _number(loss) -> float:

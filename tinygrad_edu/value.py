@@ -50,7 +50,7 @@ def _binary(op: ops.Op) -> Tuple[Callable, Callable]:
 
 def _unary(op: ops.Op) -> Callable:
     def forward(self: Value) -> Value:
-        return apply(op, self)
+        return apply(op, self if type(self) is Value else as_value(self, op.name))  # Value.tanh(2.0) too
 
     forward.__doc__ = op.__doc__
     return forward
@@ -193,7 +193,12 @@ def _as_float(data: object, what: str = "Value") -> float:
             f"{what} needs a real number (int or float), got {type(data).__name__} {data!r}. "
             "Convert it first, for example Value(float(x))."
         )
-    return float(data)
+    try:
+        return float(data)
+    except OverflowError:
+        raise OverflowError(
+            f"{what} got a number too large for a float (the largest is about 1.8e308); scale it down first"
+        ) from None
 
 
 def _as_label(label: object) -> str:

@@ -12,8 +12,14 @@ from __future__ import annotations
 
 import math
 import operator
+import warnings
 
 import numpy as np
+
+# A Tensor's arithmetic gives IEEE inf and nan quietly, as PyTorch's does: NumPy's "divide by
+# zero encountered in log" is silenced for this library's own lines only (a np.errstate set by
+# the caller, such as over="raise", still applies).
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"tinygrad_edu\.")
 
 
 class _NumPyByDefault(type):

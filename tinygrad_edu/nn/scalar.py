@@ -44,6 +44,14 @@ class Neuron(Module):
     def parameters(self) -> List[Value]:
         return self.w + [self.b]
 
+    def named_parameter_arrays(self) -> Iterator[Tuple[str, np.ndarray]]:
+        yield "weight", np.array([w.data for w in self.w])  # shape (nin,)
+        yield "bias", np.array(self.b.data)  # shape ()
+
+    def assign_parameter_array(self, name: str, array: np.ndarray) -> None:
+        for p, value in zip(self.w if name == "weight" else [self.b], array.reshape(-1)):
+            p.data = float(value)
+
     def __repr__(self) -> str:
         return f"Neuron(nin={len(self.w)}, activation={self.activation!r})"
 
@@ -73,11 +81,13 @@ class Layer(Module):
     def bias_array(self) -> np.ndarray:
         return np.array([neuron.b.data for neuron in self.neurons])
 
-    def assign(self, weight: np.ndarray, bias: np.ndarray) -> None:
-        for neuron, row, b in zip(self.neurons, weight, bias):
-            for w, value in zip(neuron.w, row):
-                w.data = float(value)
-            neuron.b.data = float(b)
+    def named_parameter_arrays(self) -> Iterator[Tuple[str, np.ndarray]]:
+        yield "weight", self.weight_array()
+        yield "bias", self.bias_array()
+
+    def assign_parameter_array(self, name: str, array: np.ndarray) -> None:
+        for neuron, row in zip(self.neurons, array):
+            neuron.assign_parameter_array(name, row)
 
     def __repr__(self) -> str:
         return f"Layer(nin={self.nin}, nout={self.nout}, activation={self.activation!r})"
@@ -114,16 +124,12 @@ class MLP(Module):
 
     def named_parameter_arrays(self) -> Iterator[Tuple[str, np.ndarray]]:
         for i, layer in enumerate(self.layers):
-            yield f"layers.{i}.weight", layer.weight_array()
-            yield f"layers.{i}.bias", layer.bias_array()
+            for name, array in layer.named_parameter_arrays():
+                yield f"layers.{i}.{name}", array
 
     def assign_parameter_array(self, name: str, array: np.ndarray) -> None:
         _, index, kind = name.split(".")
-        layer = self.layers[int(index)]
-        if kind == "weight":
-            layer.assign(array, layer.bias_array())
-        else:
-            layer.assign(layer.weight_array(), array)
+        self.layers[int(index)].assign_parameter_array(kind, array)
 
     def __repr__(self) -> str:
         widths = [layer.nout for layer in self.layers]
