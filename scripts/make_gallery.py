@@ -20,15 +20,7 @@ IMAGES = ROOT / "docs" / "images"
 README = ROOT / "README.md"
 sys.path.insert(0, str(ROOT))
 
-
-def lessons() -> list:
-    """``[(module name, one-line title), ...]`` from demos/lessons.txt, in the order of the story."""
-    rows = []
-    for line in (ROOT / "demos" / "lessons.txt").read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            name, title = line.split(maxsplit=1)
-            rows.append((name, title.strip()))
-    return rows
+from tinygrad_edu.cli import lesson_titles  # noqa: E402  (demos/lessons.txt, as the command reads it)
 
 
 def load_lesson(name: str):
@@ -40,7 +32,7 @@ def load_lesson(name: str):
 
 def lesson_table() -> str:
     rows = ["| lesson | demo |", "|---|---|"]
-    rows += [f"| {title} | `demos/{name}.py` |" for name, title in lessons()]
+    rows += [f"| {title} | `demos/{name}.py` |" for name, title in lesson_titles().items()]
     return "\n".join(rows)
 
 

@@ -7,7 +7,7 @@ from typing import NamedTuple, Optional, Tuple
 
 import numpy as np
 
-from .tensor.dtypes import as_array
+from .tensor.dtypes import as_array, first_not_finite
 
 
 def make_moons(n_samples: int = 100, noise: float = 0.1, seed: int = 1) -> Tuple[np.ndarray, np.ndarray]:
@@ -169,8 +169,9 @@ def _inputs(who: str, x) -> np.ndarray:
     x = as_array(x, np.float64, what=f"{who}: x")
     if x.ndim != 1 or x.size < 2:
         raise ValueError(f"{who}: x must be a 1-D array of at least 2 inputs, got shape {x.shape}")
-    if not np.isfinite(x).all():
-        raise ValueError(f"{who}: x holds {x[~np.isfinite(x)][0]}; the inputs must be finite numbers")
+    found = first_not_finite(x)
+    if found:
+        raise ValueError(f"{who}: x holds {found[1]}; the inputs must be finite numbers")
     if np.all(x == x[0]):
         raise ValueError(f"{who}: every input in x is {x[0]}; give at least two different inputs")
     return x

@@ -17,7 +17,7 @@ from typing import Callable, List, Sequence
 import numpy as np
 
 from .tensor import Tensor
-from .tensor.dtypes import as_array
+from .tensor.dtypes import as_array, first_not_finite
 from .value import Value
 
 
@@ -146,9 +146,9 @@ def _checked_input(k: int, x) -> object:
     array = as_array(x, what=what)  # refuses text, None, complex numbers, ragged lists
     if array.dtype == bool:
         raise TypeError(f"{what} holds True/False; gradcheck needs real numbers, such as 1.0")
-    if not np.isfinite(array).all():
-        bad = array[~np.isfinite(array)].flat[0]
-        raise ValueError(f"{what} holds {bad}; finite differences need finite numbers")
+    found = first_not_finite(array)
+    if found:
+        raise ValueError(f"{what} holds {found[1]}; finite differences need finite numbers")
     if np.ndim(x) == 0 and not isinstance(x, np.ndarray):
         return float(array)  # a number: f receives a Value
     return array.astype(np.float64)  # an array: f receives a Tensor

@@ -6,6 +6,11 @@ and folds every gradient back to its parent's shape and dtype: about 2-3 us of P
 (``benchmarks/bench_tensor.py`` measures it), which at N = 200 is a fifth of the arithmetic.
 Yet a training step does the same thing every time: the same ops on arrays of the same shapes.
 
+Measured on the Gaussian-process lesson (N = 200, float64, one thread; see the README's
+Benchmarks): an eager epoch takes 1.24 times hand-written NumPy's time, a replayed one 1.04.
+At N = 2, where the arithmetic is negligible, eager pays 79 us per epoch over NumPy's 68 us
+for its 29 nodes, the replay 7 us: one call of the op's own rule per line.
+
 ``jit(step)`` runs the step once, eagerly, and writes down every array operation it performs:
 each op's forward rule, each backward rule in the order the engine called it, how each
 gradient was folded and where it was added, the optimizer's updates and the gradients it

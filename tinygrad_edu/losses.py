@@ -14,7 +14,7 @@ import numpy as np
 
 from .ops import Op
 from .tensor import Tensor, apply
-from .tensor.dtypes import as_array
+from .tensor.dtypes import as_array, first_not_finite
 from .value import Value
 
 
@@ -82,10 +82,10 @@ def _target_numbers(targets, n: int, loss: str, labels) -> list:
 
 def _check_targets(array: np.ndarray, loss: str, labels) -> None:
     """Targets are data: finite numbers, and of the kind the loss reads (``labels``)."""
-    if not np.isfinite(array).all():
-        bad = ~np.isfinite(array)
+    found = first_not_finite(array)
+    if found:
         raise ValueError(
-            f"{loss}: the targets hold {array[bad][0]} at index {_index(bad)}; that is a problem with the data "
+            f"{loss}: the targets hold {found[1]} at index {found[0]}; that is a problem with the data "
             "(remove or fill in those examples)"
         )
     if labels is not None:

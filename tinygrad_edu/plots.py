@@ -16,7 +16,7 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from .tensor import Tensor
-from .tensor.dtypes import as_array
+from .tensor.dtypes import as_array, first_not_finite
 from .value import Value
 
 
@@ -228,9 +228,9 @@ def _numbers(data, what: str) -> np.ndarray:
 
 
 def _finite(array: np.ndarray, what: str) -> np.ndarray:
-    if not np.isfinite(array).all():
-        bad = array[~np.isfinite(array)].flat[0]
-        raise ValueError(f"{what} holds {bad}; only finite numbers can be drawn (a nan often means training diverged)")
+    found = first_not_finite(array)
+    if found:
+        raise ValueError(f"{what} holds {found[1]}; only finite numbers can be drawn (a nan often means training diverged)")
     return array
 
 

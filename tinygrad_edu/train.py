@@ -23,7 +23,7 @@ from tqdm.auto import tqdm
 from .jit import jit as replay
 from .optim import SGD, Optimizer
 from .tensor import Tensor, no_grad
-from .tensor.dtypes import as_array
+from .tensor.dtypes import as_array, first_not_finite
 from .value import Value
 
 DIVERGED = 1000.0  # a loss more than this many times its first value means training blew up
@@ -168,11 +168,11 @@ def _data(data, name: str):
         raise ValueError(f"fit's {name} holds one number; give one row per example")
     if len(array) == 0:
         raise ValueError(f"fit's {name} has no rows; give at least one example to learn from")
-    bad = ~np.isfinite(array)
-    if bad.any():
-        where = [int(i) for i in np.argwhere(bad)[0]]
+    found = first_not_finite(array)
+    if found:
+        index, number = found
         raise ValueError(
-            f"fit's {name} holds {array[tuple(where)]} at index {where} ({int(bad.sum())} such numbers): that is a "
+            f"fit's {name} holds {number} at index {index} ({int((~np.isfinite(array)).sum())} such numbers): that is a "
             "problem with the data, not with the learning rate; remove or fill in those examples before training"
         )
     return data if isinstance(data, Tensor) else array

@@ -16,7 +16,7 @@ from typing import Dict, Iterator, List, Mapping, Tuple, Union
 import numpy as np
 
 from ..io import load_arrays, save_arrays
-from ..tensor.dtypes import as_array, as_dtype
+from ..tensor.dtypes import as_array, as_dtype, first_not_finite
 
 StateDict = Dict[str, np.ndarray]
 PathLike = Union[str, os.PathLike]
@@ -177,11 +177,11 @@ def _checked_entry(name: str, value: object, current: np.ndarray) -> np.ndarray:
 
 
 def _check_finite(name: str, array: np.ndarray) -> None:
-    bad = ~np.isfinite(array)
-    if bad.any():
-        index = [int(i) for i in np.argwhere(bad)[0]]
+    found = first_not_finite(array)
+    if found:
+        index, number = found
         raise ValueError(
-            f"state dict entry {name!r} holds {array[tuple(index)]} at index {index}: a model's numbers must be "
+            f"state dict entry {name!r} holds {number} at index {index}: a model's numbers must be "
             "finite (a nan or inf usually means training diverged)"
         )
 

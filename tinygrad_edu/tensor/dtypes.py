@@ -69,6 +69,16 @@ def as_array(data, dtype=None, what: str = "Tensor", copy: bool = False) -> np.n
     return _cast(array, target, what)
 
 
+def first_not_finite(array: np.ndarray):
+    """``(index, number)`` of the first nan or inf in ``array`` (index as a list), or None: for
+    messages that point at the number to fix."""
+    bad = ~np.isfinite(array)
+    if not bad.any():
+        return None
+    index = [int(i) for i in np.argwhere(bad)[0]]
+    return index, array[tuple(index)]
+
+
 def _cast(array: np.ndarray, target: np.dtype, what: str) -> np.ndarray:
     with np.errstate(over="ignore", invalid="ignore"):
         cast = array.astype(target)
