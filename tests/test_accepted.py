@@ -86,3 +86,30 @@ def test_numpys_true_and_false_are_true_and_false_to_draw_dot():
     out.backward()
     assert draw_dot(out, show_grads=np.True_, compact=np.False_).source == draw_dot(out, show_grads=True, compact=False).source
     assert draw_dot(out, show_grads=np.False_).source == draw_dot(out, show_grads=False).source
+
+
+def test_value_functions_called_on_the_class_take_a_plain_number():
+    """``Value.tanh(0.5)`` is ``Value(0.5).tanh()``, for every function of one number."""
+    for name in ("tanh", "exp", "sqrt", "leaky_relu", "relu", "sigmoid"):
+        assert getattr(Value, name)(0.5).data == getattr(Value(0.5), name)().data, name
+
+
+def test_make_moons_takes_a_generator_of_ones_own_as_the_models_do():
+    from tinygrad_edu.data import make_moons
+
+    X1, y1 = make_moons(30, seed=np.random.default_rng(7))
+    X2, y2 = make_moons(30, seed=7)
+    assert np.array_equal(X1, X2) and np.array_equal(y1, y2)
+
+
+def test_fit_takes_a_loss_of_one_number_in_any_shape_as_pytorchs_backward_does():
+    """A loss written as (p - y).T @ (p - y) / n has shape (1, 1): one number, as its mean form."""
+    from tinygrad_edu import losses
+    from tinygrad_edu.train import fit
+
+    y = (X[:, :1] - X[:, 1:]) * 0.5
+    shaped, plain = TensorMLP(2, [4, 1], seed=1), TensorMLP(2, [4, 1], seed=1)
+    as_matrix = fit(shaped, X, y, epochs=3, lr=0.05, loss_fn=lambda p, t: losses.mean_squared_error(p, t).reshape(1, 1), progress=False)
+    as_number = fit(plain, X, y, epochs=3, lr=0.05, loss_fn=losses.mean_squared_error, progress=False)
+    assert as_matrix == as_number
+    assert all(np.array_equal(a.numpy(), b.numpy()) for a, b in zip(shaped.parameters(), plain.parameters()))

@@ -523,7 +523,11 @@ CATALOGUE = [
     Misuse("save_arrays named by an int", lambda w: save_arrays({1: np.ones(2)}, w.path("x.npz")), TypeError,
            ("non-empty str", "1")),
     Misuse("save_arrays of text", lambda w: save_arrays({"a": np.array(["x"])}, w.path("x.npz")), TypeError,
-           ("'a'", "only arrays of numbers", "pickle")),
+           ("'a'", "needs real numbers", "<U1")),
+    Misuse("save_arrays of ragged lists", lambda w: save_arrays({"a": [[1.0], [1.0, 2.0]]}, w.path("x.npz")), ValueError,
+           ("'a'", "rectangular", "different lengths")),
+    Misuse("save_arrays of an array named file", lambda w: save_arrays({"file": np.ones(2)}, w.path("x.npz")), ValueError,
+           ("'file'", "rename it")),
     # --- shapes ---------------------------------------------------------------------------------------
     Misuse("sum_to_shape to a shape that does not reduce", lambda w: sum_to_shape(np.ones((2, 3)), (4,)), ValueError,
            ("(2, 3)", "(4,)", "broadcast")),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import NamedTuple, Optional, Tuple
 
 import numpy as np
 
-from .tensor.dtypes import as_array, first_not_finite
+from .tensor.dtypes import as_array, as_float, first_not_finite
 
 
 def make_moons(n_samples: int = 100, noise: float = 0.1, seed: int = 1) -> Tuple[np.ndarray, np.ndarray]:
@@ -19,7 +20,8 @@ def make_moons(n_samples: int = 100, noise: float = 0.1, seed: int = 1) -> Tuple
     """
     n_samples = _whole_number("make_moons", "n_samples", n_samples, at_least=2, why="one point for each moon")
     noise = _real_number("make_moons", "noise", noise, "the standard deviation of the noise")
-    seed = _whole_number("make_moons", "seed", seed, at_least=0, why="NumPy's random generators take seeds of 0 or more")
+    if not isinstance(seed, np.random.Generator):  # a generator of one's own, as the models take
+        seed = _whole_number("make_moons", "seed", seed, at_least=0, why="NumPy's random generators take seeds of 0 or more")
     rng = np.random.default_rng(seed)
     n_upper = n_samples // 2
     n_lower = n_samples - n_upper
@@ -159,9 +161,10 @@ def _real_number(who: str, name: str, value, what: str, positive: bool = False) 
     ``what`` says what the setting is."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{who}: {name} is {what}, a number, got {value!r} ({type(value).__name__})")
-    if not np.isfinite(value) or value < 0 or positive and value == 0:
-        raise ValueError(f"{who}: {name} must be a finite number {'> 0' if positive else '>= 0'} ({what}), got {value}")
-    return float(value)
+    number = as_float(value)
+    if not math.isfinite(number) or number < 0 or positive and number == 0:
+        raise ValueError(f"{who}: {name} must be a finite number {'> 0' if positive else '>= 0'} ({what}), got {number:g}")
+    return number
 
 
 def _inputs(who: str, x) -> np.ndarray:

@@ -21,6 +21,7 @@ import tokenize
 from io import StringIO
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
+from .tensor.dtypes import as_float
 from .value import FUNCTIONS, Value
 
 MAX_LENGTH = 1000  # characters
@@ -292,8 +293,8 @@ def _check_values(values) -> None:
     for name, number in values.items():
         if not isinstance(name, str) or isinstance(number, bool) or not isinstance(number, numbers.Real):
             raise TypeError(f"the values map names (text) to numbers, such as {{'x': 2.0}}, got {_short(name)}: {_short(number)}")
-        if not math.isfinite(number):
-            raise Refused(f"the value of {name} must be a finite number, not {number}")
+        if not math.isfinite(as_float(number)):
+            raise Refused(f"the value of {name} must be a finite number, not {as_float(number):g}")
 
 
 def _short(x) -> str:

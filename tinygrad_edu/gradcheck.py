@@ -11,13 +11,14 @@ hide. Like ``torch.autograd.gradcheck``, it returns True when everything agrees.
 from __future__ import annotations
 
 import inspect
+import math
 import numbers
 from typing import Callable, List, Sequence
 
 import numpy as np
 
 from .tensor import Tensor
-from .tensor.dtypes import as_array, first_not_finite
+from .tensor.dtypes import as_array, as_float, first_not_finite
 from .value import Value
 
 
@@ -158,9 +159,10 @@ def _setting(name: str, value, positive: bool = False) -> float:
     """eps (a finite number > 0), atol or rtol (a finite number >= 0)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"gradcheck: {name} is a number, such as 1e-6, got {type(value).__name__} {_short(value)}")
-    if not (value > 0 if positive else value >= 0) or not np.isfinite(value):
-        raise ValueError(f"gradcheck: {name} must be a finite number {'> 0' if positive else '>= 0'}, got {value}")
-    return float(value)
+    number = as_float(value)
+    if not (number > 0 if positive else number >= 0) or not math.isfinite(number):
+        raise ValueError(f"gradcheck: {name} must be a finite number {'> 0' if positive else '>= 0'}, got {number:g}")
+    return number
 
 
 def _short(x) -> str:

@@ -32,6 +32,7 @@ from typing import Dict, Mapping, Union
 import numpy as np
 
 from .tensor import Tensor
+from .tensor.dtypes import as_array
 
 PathLike = Union[str, os.PathLike]
 
@@ -76,12 +77,11 @@ def _checked_arrays(arrays) -> Dict[str, np.ndarray]:
     for name, array in arrays.items():
         if not isinstance(name, str) or not name:
             raise TypeError(f"save_arrays: each array is named by a non-empty str, got {name!r}")
-        checked[name] = np.asarray(array.numpy() if isinstance(array, Tensor) else array)
-        if checked[name].dtype.kind not in "biuf":
-            raise TypeError(
-                f"save_arrays: {name!r} holds {checked[name].dtype} data; only arrays of numbers (bool, int, float) "
-                "are saved, so that loading never runs pickle"
-            )
+        if name in ("file", "allow_pickle"):  # the names of np.savez's own arguments
+            raise ValueError(f"save_arrays: {name!r} cannot name an array (np.savez reads it as its setting); rename it")
+        array = array.numpy() if isinstance(array, Tensor) else array
+        as_array(array, what=f"save_arrays: {name!r}")  # only numbers, so that loading never runs pickle
+        checked[name] = np.asarray(array)  # (in its own dtype)
     return checked
 
 

@@ -188,7 +188,7 @@ def _check_probabilities(probabilities) -> None:
         numbers = np.array([p.data for p in probabilities])
     else:
         return  # named by the loss's own checks
-    outside = (numbers < 0) | (numbers > 1)
+    outside = ~((numbers >= 0) & (numbers <= 1))  # nan included, as PyTorch
     if outside.any():
         raise ValueError(
             f"binary_cross_entropy: the predictions are probabilities in [0, 1], got {numbers[outside][0]} at index "

@@ -29,17 +29,23 @@ def sum_to_shape(grad: np.ndarray, shape: Shape) -> np.ndarray:
     if grad.shape == shape:
         return grad
     given, added = grad.shape, grad.ndim - len(shape)
-    if added > 0:
+    if added < 0:
+        raise _not_from_broadcasting(given, shape)
+    if added:
         grad = grad.sum(axis=tuple(range(added)))
     stretched = [axis for axis, size in enumerate(shape) if size == 1 and grad.shape[axis] != 1]
     if stretched:
         grad = grad.sum(axis=tuple(stretched), keepdims=True)
     if grad.shape != tuple(shape):
-        raise ValueError(
-            f"sum_to_shape: a gradient of shape {given} cannot come from broadcasting shape {tuple(shape)}; "
-            "the shape must broadcast to the gradient's (the same sizes, or 1, counted from the right)"
-        )
+        raise _not_from_broadcasting(given, shape)
     return grad
+
+
+def _not_from_broadcasting(given: Shape, shape: Shape) -> ValueError:
+    return ValueError(
+        f"sum_to_shape: a gradient of shape {given} cannot come from broadcasting shape {tuple(shape)}; "
+        "the shape must broadcast to the gradient's (the same sizes, or 1, counted from the right)"
+    )
 
 
 def spread_to_shape(grad: np.ndarray, shape: Shape) -> np.ndarray:

@@ -190,7 +190,7 @@ def _checked_loss(loss):
 
 def _number(loss) -> float:
     try:
-        return float(loss.data)
+        return float(loss._data.reshape(())) if isinstance(loss, Tensor) else float(loss.data)
     except (AttributeError, TypeError, ValueError):
         raise TypeError(f"loss_fn must return one number as a Value or a Tensor, got {type(loss).__name__}") from None
 

@@ -107,11 +107,11 @@ class Value:
 
     def sqrt(self) -> "Value":
         """``sqrt(x)`` is ``x ** 0.5``: its slope 0.5 / sqrt(x) comes from the power rule."""
-        return self**0.5
+        return as_value(self, "sqrt") ** 0.5  # (as_value: Value.sqrt(4.0) too, as every function here)
 
     def leaky_relu(self, negative_slope: float = 0.01) -> "Value":
         """x for x > 0, else ``negative_slope * x`` (see ``ops.LeakyRelu``)."""
-        return apply(ops.LeakyRelu(_as_float(negative_slope, what="negative_slope")), self)
+        return apply(ops.LeakyRelu(_as_float(negative_slope, what="negative_slope")), as_value(self, "leaky_relu"))
 
     # --- comparisons: of the numbers, giving a plain bool (no graph) ------------------------
 

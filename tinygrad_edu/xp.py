@@ -17,9 +17,9 @@ import warnings
 import numpy as np
 
 # A Tensor's arithmetic gives IEEE inf and nan quietly, as PyTorch's does: NumPy's "divide by
-# zero encountered in log" is silenced for this library's own lines only (a np.errstate set by
-# the caller, such as over="raise", still applies).
-warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"tinygrad_edu\.")
+# zero encountered in log" is silenced for this library's own lines only, and after any filter of
+# the caller's own (python -W error, or a np.errstate such as over="raise", still applies).
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"tinygrad_edu\.", append=True)
 
 
 class _NumPyByDefault(type):

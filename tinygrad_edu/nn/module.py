@@ -100,12 +100,19 @@ class Module:
     # --- state dicts: subclasses say which named arrays they hold --------------------------
 
     def named_parameter_arrays(self) -> Iterator[Tuple[str, np.ndarray]]:
-        """Yield ``(name, array)`` pairs in PyTorch's layout; overridden by models."""
-        return iter(())
+        """Yield ``(name, array)`` pairs in PyTorch's layout. A model made of ``self.layers``
+        names each layer's own arrays ``layers.{i}.{name}``, as ``torch.nn.Sequential`` does;
+        a layer defines its own."""
+        for i, layer in enumerate(getattr(self, "layers", ())):
+            for name, array in layer.named_parameter_arrays():
+                yield f"layers.{i}.{name}", array
 
     def assign_parameter_array(self, name: str, array: np.ndarray) -> None:
         """Copy ``array`` (already checked for shape) into the parameter called ``name``."""
-        raise NotImplementedError(f"{type(self).__name__} must define assign_parameter_array()")
+        if not hasattr(self, "layers"):
+            raise NotImplementedError(f"{type(self).__name__} must define assign_parameter_array()")
+        _, index, own_name = name.split(".", 2)  # "layers.0.weight"
+        self.layers[int(index)].assign_parameter_array(own_name, array)
 
     def state_dict(self) -> StateDict:
         """``{name: float64 array}``, copies: changing them does not change the model."""

@@ -49,7 +49,7 @@ class Neuron(Module):
         yield "bias", np.array(self.b.data)  # shape ()
 
     def assign_parameter_array(self, name: str, array: np.ndarray) -> None:
-        for p, value in zip(self.w if name == "weight" else [self.b], array.reshape(-1)):
+        for p, value in zip({"weight": self.w, "bias": [self.b]}[name], array.reshape(-1)):
             p.data = float(value)
 
     def __repr__(self) -> str:
@@ -121,15 +121,6 @@ class MLP(Module):
 
     def parameters(self) -> List[Value]:
         return [p for layer in self.layers for p in layer.parameters()]
-
-    def named_parameter_arrays(self) -> Iterator[Tuple[str, np.ndarray]]:
-        for i, layer in enumerate(self.layers):
-            for name, array in layer.named_parameter_arrays():
-                yield f"layers.{i}.{name}", array
-
-    def assign_parameter_array(self, name: str, array: np.ndarray) -> None:
-        _, index, kind = name.split(".")
-        self.layers[int(index)].assign_parameter_array(kind, array)
 
     def __repr__(self) -> str:
         widths = [layer.nout for layer in self.layers]

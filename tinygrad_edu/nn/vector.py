@@ -94,16 +94,6 @@ class TensorMLP(Module):
     def parameters(self) -> List[Tensor]:
         return [p for layer in self.layers for p in layer.parameters()]
 
-    def named_parameter_arrays(self) -> Iterator[Tuple[str, np.ndarray]]:
-        for i, layer in enumerate(self.layers):
-            yield f"layers.{i}.weight", layer.weight.data
-            yield f"layers.{i}.bias", layer.bias.data
-
-    def assign_parameter_array(self, name: str, array: np.ndarray) -> None:
-        _, index, kind = name.split(".")
-        tensor = getattr(self.layers[int(index)], kind)
-        tensor.data[...] = array  # in place, keeping the layer's dtype
-
     def __repr__(self) -> str:
         widths = [layer.weight.shape[0] for layer in self.layers]
         nin = self.layers[0].weight.shape[1]

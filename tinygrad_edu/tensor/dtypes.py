@@ -7,6 +7,7 @@ spells it (``np.float32``, ``"float32"``) or as PyTorch does (``torch.float32``)
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -136,6 +137,15 @@ def checked_label(label: object) -> str:
     if not isinstance(label, str):
         raise TypeError(f"a label is text: give a str, got {type(label).__name__} {label!r}")
     return label
+
+
+def as_float(x: numbers.Real) -> float:
+    """``float(x)`` for any real number (a Fraction, a Decimal), and inf for an int too large
+    for a float, so that a check of finiteness can name it rather than crash."""
+    try:
+        return float(x)
+    except OverflowError:
+        return math.inf if x > 0 else -math.inf
 
 
 def checked_number(x: object, what: str) -> float:
