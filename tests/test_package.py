@@ -17,7 +17,7 @@ MODULES = ["tinygrad_edu"] + [
 # From the bottom up: the driver and shape arithmetic; the two kinds of numbers; what is built
 # from them; what looks at them; the command line and the package's front door.
 LAYER = {
-    "engine": 0, "shapes": 0, "xp": 0, "ops": 0,
+    "engine": 0, "shapes": 0, "xp": 0, "ops": 0, "checks": 0,
     "value": 1, "tensor": 1,
     "nn": 2, "io": 2, "losses": 2, "optim": 2, "train": 2, "gradcheck": 2, "data": 2, "jit": 2,
     "formula": 2,

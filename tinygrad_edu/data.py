@@ -8,7 +8,8 @@ from typing import NamedTuple, Optional, Tuple
 
 import numpy as np
 
-from .tensor.dtypes import as_array, as_float, first_not_finite
+from .checks import as_float, first_not_finite
+from .tensor.dtypes import as_array
 
 
 def make_moons(n_samples: int = 100, noise: float = 0.1, seed: int = 1) -> Tuple[np.ndarray, np.ndarray]:

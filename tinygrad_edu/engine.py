@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional, Sequence
 
+from .checks import short
+
 
 def topological_order(root: Any) -> list:
     """Return every node that ``root`` depends on, each one after all of its parents.
@@ -53,10 +55,9 @@ def topological_order(root: Any) -> list:
 def _check_root(root: Any) -> None:
     """Refuse, once and before the walk, a root that is not a node (a float, an array, None)."""
     if not (hasattr(root, "parents") and hasattr(root, "requires_grad") and hasattr(root, "chain_rule")):
-        text = repr(root)
         raise TypeError(
             "a computation graph ends in a Value or a Tensor (the result of a computation, such as loss), "
-            f"got {type(root).__name__} {text if len(text) <= 40 else text[:37] + '...'}"
+            f"got {type(root).__name__} {short(root)}"
         )
 
 

@@ -21,7 +21,7 @@ import tokenize
 from io import StringIO
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
-from .tensor.dtypes import as_float
+from .checks import as_float, short
 from .value import FUNCTIONS, Value
 
 MAX_LENGTH = 1000  # characters
@@ -142,7 +142,7 @@ def parse_expression(text: str) -> ast.expr:
     its chains (x + x + ... or - - - x): nothing here recurses over the tree.
     """
     if not isinstance(text, str):
-        raise TypeError(f'the formula is text, such as "x*y + 1", got {type(text).__name__} {_short(text)}')
+        raise TypeError(f'the formula is text, such as "x*y + 1", got {type(text).__name__} {short(text)}')
     text = text.strip()
     if not text:
         raise Refused('the expression is empty; give a formula, such as "x*y + 1"')
@@ -179,7 +179,7 @@ def variables_used(tree: ast.AST) -> List[str]:
 def parse_values(items: Sequence[str]) -> Dict[str, float]:
     """``["x1=2", "w1=-3"]`` -> ``{"x1": 2.0, "w1": -3.0}``; a value must be a finite number."""
     if not isinstance(items, (list, tuple)) or not all(isinstance(item, str) for item in items):
-        raise TypeError(f"the values are a list of texts name=number, such as ['x1=2', 'w1=-3'], got {_short(items)}")
+        raise TypeError(f"the values are a list of texts name=number, such as ['x1=2', 'w1=-3'], got {short(items)}")
     values: Dict[str, float] = {}
     for item in items:
         name, equals, text = item.partition("=")
@@ -289,14 +289,10 @@ def build_graph(expression: str, values: Dict[str, float]) -> Tuple[Value, Dict[
 def _check_values(values) -> None:
     """The variables' values: a mapping from names to finite real numbers."""
     if not isinstance(values, Mapping):
-        raise TypeError(f"the values are a dict from names to numbers, such as {{'x': 2.0}}, got {type(values).__name__} {_short(values)}")
+        raise TypeError(f"the values are a dict from names to numbers, such as {{'x': 2.0}}, got {type(values).__name__} {short(values)}")
     for name, number in values.items():
         if not isinstance(name, str) or isinstance(number, bool) or not isinstance(number, numbers.Real):
-            raise TypeError(f"the values map names (text) to numbers, such as {{'x': 2.0}}, got {_short(name)}: {_short(number)}")
+            raise TypeError(f"the values map names (text) to numbers, such as {{'x': 2.0}}, got {short(name)}: {short(number)}")
         if not math.isfinite(as_float(number)):
             raise Refused(f"the value of {name} must be a finite number, not {as_float(number):g}")
 
-
-def _short(x) -> str:
-    text = repr(x)
-    return text if len(text) <= 40 else text[:37] + "..."

@@ -17,8 +17,9 @@ from typing import Callable, List, Sequence
 
 import numpy as np
 
+from .checks import as_float, first_not_finite, short
 from .tensor import Tensor
-from .tensor.dtypes import as_array, as_float, first_not_finite
+from .tensor.dtypes import as_array
 from .value import Value
 
 
@@ -36,7 +37,7 @@ def _output(out):
     if not (isinstance(out, (Value, Tensor))):
         raise TypeError(
             f"gradcheck needs f to return a Value or a Tensor computed from its inputs (such as a * b), "
-            f"got {type(out).__name__} {_short(out)}"
+            f"got {type(out).__name__} {short(out)}"
         )
     if np.size(out.data) != 1:
         raise ValueError(f"gradcheck needs f to return a single number, got shape {np.shape(out.data)}; sum it first")
@@ -114,11 +115,11 @@ def _checked(f: Callable, inputs: Sequence) -> List:
     an ``f`` that is not a function or cannot take one argument per input, inputs that are not
     a list, and inputs that are not finite real numbers."""
     if not callable(f):
-        raise TypeError(f"gradcheck(f, inputs): f is the function to check, such as lambda a, b: a * b, got {type(f).__name__} {_short(f)}")
+        raise TypeError(f"gradcheck(f, inputs): f is the function to check, such as lambda a, b: a * b, got {type(f).__name__} {short(f)}")
     if not isinstance(inputs, (list, tuple)):
         raise TypeError(
             "gradcheck(f, inputs): inputs is a list with one number or array per argument of f, such as "
-            f"[0.5, -3.0] or [np.ones(3)], got {type(inputs).__name__} {_short(inputs)}"
+            f"[0.5, -3.0] or [np.ones(3)], got {type(inputs).__name__} {short(inputs)}"
         )
     if not inputs:
         raise ValueError("gradcheck(f, inputs): inputs is empty; give one number or array per argument of f")
@@ -158,13 +159,9 @@ def _checked_input(k: int, x) -> object:
 def _setting(name: str, value, positive: bool = False) -> float:
     """eps (a finite number > 0), atol or rtol (a finite number >= 0)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"gradcheck: {name} is a number, such as 1e-6, got {type(value).__name__} {_short(value)}")
+        raise TypeError(f"gradcheck: {name} is a number, such as 1e-6, got {type(value).__name__} {short(value)}")
     number = as_float(value)
     if not (number > 0 if positive else number >= 0) or not math.isfinite(number):
         raise ValueError(f"gradcheck: {name} must be a finite number {'> 0' if positive else '>= 0'}, got {number:g}")
     return number
 
-
-def _short(x) -> str:
-    text = repr(x)
-    return text if len(text) <= 40 else text[:37] + "..."

@@ -12,9 +12,10 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .checks import first_not_finite
 from .ops import Op
 from .tensor import Tensor, apply
-from .tensor.dtypes import as_array, first_not_finite
+from .tensor.dtypes import as_array
 from .value import Value
 
 

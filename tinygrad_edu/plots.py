@@ -15,8 +15,9 @@ from matplotlib import colormaps
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
+from .checks import first_not_finite, short
 from .tensor import Tensor
-from .tensor.dtypes import as_array, first_not_finite
+from .tensor.dtypes import as_array
 from .value import Value
 
 
@@ -96,7 +97,7 @@ def plot_decision_regions(
     if scores.ndim == 1 and not _class_numbers(scores):
         raise ValueError(
             f"{who}: predict returned one number per point, so they are read as class numbers, but they are not "
-            f"all whole numbers 0, 1, 2, ... (such as {_short(scores[:3])}); return scores of shape ({len(points)}, classes) "
+            f"all whole numbers 0, 1, 2, ... (such as {short(scores[:3])}); return scores of shape ({len(points)}, classes) "
             "to colour each point by its largest score"
         )
     regions = (scores.argmax(axis=1) if scores.ndim == 2 else scores.astype(np.int64)).reshape(grid_x.shape)
@@ -141,16 +142,16 @@ def plot_loss_curve(
     if not isinstance(losses, (list, tuple, np.ndarray, Tensor)):
         raise TypeError(
             f"{who} takes the losses, one number per step, such as the list fit returns, "
-            f"got {type(losses).__name__} {_short(losses)}"
+            f"got {type(losses).__name__} {short(losses)}"
         )
     losses = _numbers(losses, f"{who}: losses")
     if losses.ndim != 1 or not losses.size:
         raise ValueError(f"{who}: give the losses as a flat list, one number per step, got shape {losses.shape}")
     if not isinstance(log_scale, (bool, np.bool_)):
-        raise TypeError(f"{who}: log_scale is True or False, got {_short(log_scale)}")
+        raise TypeError(f"{who}: log_scale is True or False, got {short(log_scale)}")
     if reference is not None:
         if isinstance(reference, (bool, np.bool_)) or not isinstance(reference, numbers.Real) or not np.isfinite(reference):
-            raise TypeError(f"{who}: reference is the loss to draw a line at, a finite number, got {_short(reference)}")
+            raise TypeError(f"{who}: reference is the loss to draw a line at, a finite number, got {short(reference)}")
     fig = Figure(figsize=(5, 3.5))
     ax = fig.add_subplot()
     ax.plot(np.arange(1, len(losses) + 1), losses, label=ylabel)
@@ -188,11 +189,11 @@ def plot_regression_fit(
     if not isinstance(fits, Mapping):
         raise TypeError(
             f"{who}: fits maps each fit's name to its predictions, such as {{'network': predictions}}, "
-            f"got {type(fits).__name__} {_short(fits)}"
+            f"got {type(fits).__name__} {short(fits)}"
         )
     for name in fits:
         if not isinstance(name, str):
-            raise TypeError(f"{who}: fits maps names (text) to predictions, got the name {_short(name)}")
+            raise TypeError(f"{who}: fits maps names (text) to predictions, got the name {short(name)}")
     fits = {name: _per_point(prediction, len(x), f"{who}: fits[{name!r}]") for name, prediction in fits.items()}
     order = np.argsort(x)
     fig = Figure(figsize=(7, 4))
@@ -254,7 +255,7 @@ def _check_function(predict, who: str) -> None:
     if not callable(predict):
         raise TypeError(
             f"{who}: predict is a function from an (m, 2) array of points to their scores, such as "
-            f"lambda points: model(points), got {type(predict).__name__} {_short(predict)}"
+            f"lambda points: model(points), got {type(predict).__name__} {short(predict)}"
         )
 
 
@@ -268,7 +269,7 @@ MAX_RESOLUTION = 1000  # points along each side of the grid: finer than a figure
 
 def _resolution(resolution, who: str) -> int:
     if isinstance(resolution, (bool, np.bool_)) or not isinstance(resolution, numbers.Integral):
-        raise TypeError(f"{who}: resolution is a whole number of grid points per side, such as 60, got {_short(resolution)}")
+        raise TypeError(f"{who}: resolution is a whole number of grid points per side, such as 60, got {short(resolution)}")
     if not 2 <= resolution <= MAX_RESOLUTION:
         raise ValueError(f"{who}: resolution must be 2 .. {MAX_RESOLUTION} grid points per side, got {resolution}")
     return int(resolution)
@@ -279,9 +280,6 @@ def _class_numbers(array: np.ndarray) -> bool:
     return bool(np.all(array >= 0) and np.all(array == np.round(array)))
 
 
-def _short(x) -> str:
-    text = repr(x)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _show_figures_in_notebooks() -> None:

@@ -20,10 +20,11 @@ from typing import Callable, List, Optional
 import numpy as np
 from tqdm.auto import tqdm
 
+from .checks import first_not_finite
 from .jit import jit as replay
 from .optim import SGD, Optimizer
 from .tensor import Tensor, no_grad
-from .tensor.dtypes import as_array, first_not_finite
+from .tensor.dtypes import as_array
 from .value import Value
 
 DIVERGED = 1000.0  # a loss more than this many times its first value means training blew up

@@ -26,6 +26,7 @@ import numbers
 from typing import Callable, Sequence, Tuple, Union
 
 from . import ops
+from .checks import checked_label
 from .engine import backpropagate
 from .xp import SCALAR
 
@@ -74,7 +75,7 @@ class Value:
     def __init__(self, data: Number, label: str = "", *, parents: tuple = (), op: ops.Op = None, saved: tuple = ()):
         self.data = data if type(data) is float else _as_float(data)
         self.grad = 0.0
-        self.label = _as_label(label)
+        self.label = checked_label(label)
         self.op = op  # the op that produced this node (None for a leaf)
         self.parents = parents  # the nodes it was computed from, in order
         self.saved = saved  # the numbers the op's backward rule reads (see ops.Op)
@@ -201,10 +202,6 @@ def _as_float(data: object, what: str = "Value") -> float:
         ) from None
 
 
-def _as_label(label: object) -> str:
-    if not isinstance(label, str):
-        raise TypeError(f"a label is text: give a str, got {type(label).__name__} {label!r}")
-    return label
 
 
 def as_value(x: object, op: str = "combine") -> Value:

@@ -14,6 +14,7 @@ from typing import Dict, List, Optional, Tuple
 import graphviz
 import numpy as np
 
+from .checks import short
 from .engine import topological_order
 from .pictures import GRAPHVIZ_MISSING, Graph, GraphvizMissing, save  # noqa: F401  (viz.save draws either picture)
 
@@ -52,7 +53,7 @@ def _collect(root) -> Tuple[List, List[Tuple[int, int]]]:
     if not hasattr(root, "parents") or not hasattr(root, "op"):
         raise TypeError(
             f"a computation graph ends in a Value or a Tensor (the result of a computation, such as loss), "
-            f"got {type(root).__name__} {_short(root)}"
+            f"got {type(root).__name__} {short(root)}"
         )
     index: Dict[int, int] = {id(root): 0}
     nodes, edges, stack = [root], [], [root]
@@ -66,13 +67,10 @@ def _collect(root) -> Tuple[List, List[Tuple[int, int]]]:
             edges.append((index[id(parent)], index[id(node)]))
     for node in nodes:
         if not isinstance(node.label, str):  # set after the node was made: .label = ...
-            raise TypeError(f"a label is text: give a str, got {type(node.label).__name__} {_short(node.label)} on {_short(node)}")
+            raise TypeError(f"a label is text: give a str, got {type(node.label).__name__} {short(node.label)} on {short(node)}")
     return nodes, edges
 
 
-def _short(x) -> str:
-    text = repr(x)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 COMPACT_ABOVE = 60  # values; a larger graph is drawn compact unless told otherwise

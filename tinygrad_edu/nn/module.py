@@ -16,7 +16,8 @@ from typing import Dict, Iterator, List, Mapping, Tuple, Union
 import numpy as np
 
 from ..io import load_arrays, save_arrays
-from ..tensor.dtypes import as_array, as_dtype, first_not_finite
+from ..checks import first_not_finite, short
+from ..tensor.dtypes import as_array, as_dtype
 
 StateDict = Dict[str, np.ndarray]
 PathLike = Union[str, os.PathLike]
@@ -33,7 +34,7 @@ def check_activation(activation: str) -> str:
 def check_size(n: object, what: str) -> int:
     """A number of inputs or units: a whole number of at least 1."""
     if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"{what} is a whole number, such as 3, got {type(n).__name__} {_short(n)}")
+        raise TypeError(f"{what} is a whole number, such as 3, got {type(n).__name__} {short(n)}")
     if n < 1:
         raise ValueError(f"{what} must be at least 1, got {n}")
     return int(n)
@@ -49,7 +50,7 @@ def check_widths(nouts: object, model: str) -> List[int]:
     if isinstance(nouts, np.ndarray):
         nouts = nouts.tolist()
     if not isinstance(nouts, (list, tuple, range)):
-        raise TypeError(f"{model}(nin, nouts): nouts is a list of layer widths, such as [16, 1], got {type(nouts).__name__} {_short(nouts)}")
+        raise TypeError(f"{model}(nin, nouts): nouts is a list of layer widths, such as [16, 1], got {type(nouts).__name__} {short(nouts)}")
     if not nouts:
         raise ValueError("an MLP needs at least one layer: give nouts as a list of widths, e.g. [16, 1]")
     return [check_size(n, f"{model}: the width of layer {i} (nouts[{i}])") for i, n in enumerate(nouts)]
@@ -192,7 +193,3 @@ def _check_finite(name: str, array: np.ndarray) -> None:
             "finite (a nan or inf usually means training diverged)"
         )
 
-
-def _short(x: object) -> str:
-    text = repr(x)
-    return text if len(text) <= 40 else text[:37] + "..."

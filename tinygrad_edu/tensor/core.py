@@ -35,8 +35,9 @@ import numpy as np
 from .. import ops
 from ..engine import backpropagate
 from ..xp import ARRAY
+from ..checks import checked_label
 from ..shapes import sum_to_shape
-from .dtypes import as_array, as_dtype, checked_label, checked_number, checked_requires_grad, is_float
+from .dtypes import as_array, checked_number, checked_requires_grad, is_float
 from .grad_mode import _mode
 from .conversions import ConversionMethods
 from .matmul import MatmulMethods

@@ -7,10 +7,11 @@ spells it (``np.float32``, ``"float32"``) or as PyTorch does (``torch.float32``)
 
 from __future__ import annotations
 
-import math
 import numbers
 
 import numpy as np
+
+from ..checks import short
 
 DTYPES = (np.dtype(np.float64), np.dtype(np.float32), np.dtype(np.int64), np.dtype(bool))
 _TORCH_NAMES = {"float64": "float64", "double": "float64", "float32": "float32", "float": "float32",
@@ -46,7 +47,7 @@ def as_array(data, dtype=None, what: str = "Tensor", copy: bool = False) -> np.n
             array = np.asarray(data)
         except (ValueError, TypeError):
             raise ValueError(
-                f"{what} needs a rectangular array of numbers, but the nested lists of {_short(data)} "
+                f"{what} needs a rectangular array of numbers, but the nested lists of {short(data)} "
                 "have different lengths (every row must be as long as the others)"
             ) from None
     if array.dtype == object and array.size and all(_is_real(x) for x in array.flat):
@@ -70,14 +71,6 @@ def as_array(data, dtype=None, what: str = "Tensor", copy: bool = False) -> np.n
     return _cast(array, target, what)
 
 
-def first_not_finite(array: np.ndarray):
-    """``(index, number)`` of the first nan or inf in ``array`` (index as a list), or None: for
-    messages that point at the number to fix."""
-    bad = ~np.isfinite(array)
-    if not bad.any():
-        return None
-    index = [int(i) for i in np.argwhere(bad)[0]]
-    return index, array[tuple(index)]
 
 
 def _cast(array: np.ndarray, target: np.dtype, what: str) -> np.ndarray:
@@ -107,16 +100,13 @@ def _big_whole_numbers(array: np.ndarray, dtype, what: str) -> np.ndarray:
     """Numbers NumPy kept as Python objects because a whole number is past int64: as float64
     (the default for whole numbers), or refused if int64 was asked for."""
     if dtype is not None and as_dtype(dtype).kind in "ib":
-        raise ValueError(f"{what}: a whole number in {_short(array.tolist())} is too large for {as_dtype(dtype)}")
+        raise ValueError(f"{what}: a whole number in {short(array.tolist())} is too large for {as_dtype(dtype)}")
     try:
         return array.astype(np.float64)
     except OverflowError:
-        raise ValueError(f"{what}: a number in {_short(array.tolist())} is too large for a float (1.8e308 at most)") from None
+        raise ValueError(f"{what}: a number in {short(array.tolist())} is too large for a float (1.8e308 at most)") from None
 
 
-def _short(data) -> str:
-    text = repr(data)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 # --- the other settings of a Tensor -------------------------------------------------------
@@ -133,19 +123,8 @@ def checked_requires_grad(requires_grad: object, dtype: np.dtype) -> bool:
     return bool(requires_grad)
 
 
-def checked_label(label: object) -> str:
-    if not isinstance(label, str):
-        raise TypeError(f"a label is text: give a str, got {type(label).__name__} {label!r}")
-    return label
 
 
-def as_float(x: numbers.Real) -> float:
-    """``float(x)`` for any real number (a Fraction, a Decimal), and inf for an int too large
-    for a float, so that a check of finiteness can name it rather than crash."""
-    try:
-        return float(x)
-    except OverflowError:
-        return math.inf if x > 0 else -math.inf
 
 
 def checked_number(x: object, what: str) -> float:
