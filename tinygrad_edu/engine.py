@@ -32,7 +32,7 @@ def topological_order(root: Any) -> list:
 
     Depth-first search with an explicit stack. A node is pushed twice: once to *expand* it
     (push its parents), once more to *emit* it, which happens only after every parent pushed
-    above it has been emitted. Nodes that do not require gradients are not visited, so no
+    above it has been emitted. A leaf, with no parents to wait for, is emitted at once. Nodes that do not require gradients are not visited, so no
     gradient is ever computed for plain data. Nodes are kept in a set, hashed by identity.
     """
     _check_root(root)
@@ -45,6 +45,9 @@ def topological_order(root: Any) -> list:
             order.append(node)
         elif node not in expanded:
             expanded.add(node)
+            if not node.parents:  # a leaf has no parents to wait for: emit it at once
+                order.append(node)
+                continue
             stack.append((node, True))
             for parent in reversed(node.parents):  # reversed: the first parent is expanded first
                 if parent.requires_grad and parent not in expanded:

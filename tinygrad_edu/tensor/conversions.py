@@ -122,13 +122,12 @@ class ConversionMethods:
             alpha = _checked_alpha(alpha)
         if _mode.tracer is not None:  # a step being recorded for replay (jit.py)
             _mode.tracer.add_(self, other, alpha)
-        if hasattr(other, "_data"):  # a Tensor
-            other = other._data
-        elif type(other) is not np.ndarray:  # (an optimizer's step is an ndarray: no conversion)
-            other = self._operand(other, "add_")._data
+        if type(other) is not np.ndarray:  # (an optimizer's step is an ndarray: no conversion)
+            other = other._data if hasattr(other, "_data") else self._operand(other, "add_")._data
         value = other if alpha == 1.0 else alpha * other
-        if type(value) is np.ndarray and value.shape == self._data.shape and value.dtype == self._data.dtype:
-            self._data += value  # an optimizer's step: nothing to check
+        data = self._data
+        if type(value) is np.ndarray and value.dtype is data.dtype and value.shape == data.shape:
+            data += value  # an optimizer's step: nothing to check
             self._version.count += 1
         else:
             _in_place(np.add, self, value, "add_")

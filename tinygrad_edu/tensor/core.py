@@ -181,17 +181,18 @@ class Tensor(ShapeMethods, ReductionMethods, MatmulMethods, ConversionMethods):
         parent_grads = []
         shares = self.op.backward(ARRAY, grad, *self.saved)
         for g, parent in zip(shares, self.parents):
-            if g is not None and parent.requires_grad:
-                if g.shape != parent._data.shape:  # broadcasting stretched this input: undo it
-                    g = sum_to_shape(g, parent._data.shape)
-                if type(g) is not np.ndarray:
-                    g = np.asarray(g)  # a 0-d result, which NumPy returns as a scalar
-                if g.dtype != parent._data.dtype:  # a float32 input to a float64 op: cast back
-                    g = g.astype(parent._data.dtype)
-                elif (g is grad or g.base is not None) and (not parent.parents or parent.retains_grad):
-                    g = g.copy()
-            else:
-                g = None
+            if g is None or not parent.requires_grad:
+                parent_grads.append(None)
+                continue
+            data = parent._data
+            if g.shape != data.shape:  # broadcasting stretched this input: undo it
+                g = sum_to_shape(g, data.shape)
+            if type(g) is not np.ndarray:
+                g = np.asarray(g)  # a 0-d result, which NumPy returns as a scalar
+            if g.dtype is not data.dtype and g.dtype != data.dtype:  # a float32 input to a float64 op: cast back
+                g = g.astype(data.dtype)
+            elif (g is grad or g.base is not None) and (not parent.parents or parent.retains_grad):
+                g = g.copy()
             parent_grads.append(g)
         if _mode.tracer is not None:  # a step being recorded for replay (jit.py)
             _mode.tracer.chain_rule(self, grad, shares, parent_grads)
