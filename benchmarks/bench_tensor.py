@@ -236,6 +236,8 @@ def lesson_report(rounds: int, epochs: int) -> None:
         print(f"  {name:32s} {seconds * 1e6:8.0f} us")
     print("ratios:")
     print(f"  eager float64 / PyTorch float64 1 thread   = {median[OURS] / median[TORCH1]:.3f}  (target <= 0.6)")
+    print(f"  hand-written NumPy / PyTorch 1 thread      = {median[NUMPY] / median[TORCH1]:.3f}  "
+          "(the floor for any library that computes with NumPy)")
     print(f"  eager float64 / hand-written NumPy float64 = {median[OURS] / median[NUMPY]:.3f}  (target <= 1.25)")
     print(f"  jit float64 / hand-written NumPy float64   = {median[JIT] / median[NUMPY]:.3f}  (target <= 1.03)")
     print(f"  jit float64 / eager float64                = {median[JIT] / median[OURS]:.3f}")

@@ -18,10 +18,10 @@ Broadcasting is undone in one place: an elementwise op's backward may return a g
 broadcast shape of its output, and ``chain_rule`` folds it back to each input's shape with
 ``sum_to_shape`` (``shapes.py``).
 
-Numbers follow NumPy and PyTorch: IEEE ``inf`` and ``nan`` (with NumPy's warnings) instead of
-exceptions, so one bad element does not stop a whole batch; the training loop checks that the
-loss stays finite. Numbers changed in place between forward and backward are caught by version
-counters (``versions.py``).
+Numbers follow NumPy and PyTorch: IEEE ``inf`` and ``nan``, without warnings as in PyTorch
+(``xp.py``), instead of exceptions, so one bad element does not stop a whole batch; the
+training loop checks that the loss stays finite. Numbers changed in place between forward and
+backward are caught by version counters (``versions.py``).
 """
 
 from __future__ import annotations
