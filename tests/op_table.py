@@ -177,12 +177,14 @@ def reductions() -> list:
         for keep in (False, True):
             for method in ("sum", "mean"):
                 rows.append(row(f"a.{method}(axis={axis!r}, keepdims={keep})", [(2, 3, 4)], (), f"a.{method}(dim={axis!r}, keepdim={keep})"))
-            for method in ("max", "min"):  # torch.amax, amin: the values, ties shared
+            for method in ("amax", "amin"):  # the values, ties shared
                 rows.append(row(f"a.{method}(axis={axis!r}, keepdims={keep})", [(2, 3, 4)], (spread_out,),
-                                f"a.a{method}(dim={axis if axis is not None else ()!r}, keepdim={keep})"))
+                                f"a.{method}(dim={axis if axis is not None else ()!r}, keepdim={keep})"))
             rows.append(row(f"a.var(axis={axis!r}, keepdims={keep})", [(2, 3, 4)], (), f"a.var(dim={axis!r}, keepdim={keep})"))
     for axis in (0, 1, -1):
         rows += [
+            row(f"a.max({axis}).values", [(2, 3, 4)], (spread_out,)),  # PyTorch's (values, indices)
+            row(f"a.min(dim={axis}, keepdim=True)[0]", [(2, 3, 4)], (spread_out,)),
             row(f"a.logsumexp({axis})", [(2, 3, 4)]),
             row(f"a.logsumexp(dim={axis}, keepdim=True)", [(2, 3, 4)]),
             row(f"a.softmax({axis})", [(2, 3, 4)]),
@@ -241,7 +243,7 @@ COMPOSITIONS = [  # x used twice (x*x), a diamond, chains through broadcasting
     row("a * a", [(2, 3)]), row("(a + b) * (a - b)", [(3,), (2, 3)]),
     row("((a @ b).tanh() * c).sum(axis=0).sigmoid()", [(4, 3), (3, 2), (2,)], (), "((a @ b).tanh() * c).sum(dim=0).sigmoid()"),
     row("(a * b).log_softmax(1)[[0, 1], [2, 0]].mean()", [(2, 3), (3,)]),
-    row("(a - a.mean(0)).abs().max(0) + a.std(0)", [(4, 3)], (spread_out,), "(a - a.mean(0)).abs().amax(0) + a.std(0)"),
+    row("(a - a.mean(0)).abs().max(0).values + a.std(0)", [(4, 3)], (spread_out,)),
     row("a.exp().sqrt().log() * 2 - a", [()], (), "", on_value=True),
 ]
 

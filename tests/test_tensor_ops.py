@@ -403,4 +403,108 @@ def test_linear_promotes_a_bias_of_another_dtype_as_the_composite_does() -> None
 
 def test_the_maximum_of_numbers_with_a_nan_passes_nan_back_as_pytorch() -> None:
     x = np.array([[1.0, np.nan, 2.0], [0.5, 3.0, 3.0]])
-    assert_matches_torch(lambda a: a.max(axis=1), lambda a: a.amax(dim=1), [x], FLOAT64)
+    assert_matches_torch(lambda a: a.amax(axis=1), lambda a: a.amax(dim=1), [x], FLOAT64)
+    assert_matches_torch(lambda a: a.max(1).values, lambda a: a.max(1).values, [x], FLOAT64)
+
+
+# --- the softmax family at extreme logits; max and min along a dim; var and std ---------------
+
+EXTREME_LOGITS = [[-1000.0, -1000.0, -1000.0], [1000.0, 1000.0], [1000.0, -1000.0, 0.0], [5e4, 5e4 + 1], [-1e10, -1e10]]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
+@pytest.mark.parametrize("logits", EXTREME_LOGITS, ids=str)
+@pytest.mark.parametrize("name", ["log_softmax", "softmax", "logsumexp"])
+def test_softmax_family_is_exact_at_extreme_logits_as_pytorch(name: str, logits, dtype) -> None:
+    """(x - m) - log(sum(exp(x - m))) rounds once where x - (m + log ...) rounds twice: in float32
+    at logits of -1000 the second gives -1.0986328 for log(1/3) = -1.0986123."""
+    x = np.array(logits, dtype=dtype)
+    a = Tensor(x, requires_grad=True)
+    out = getattr(a, name)(0)
+    (out * Tensor(np.arange(1.0, 1.0 + out.size, dtype=dtype).reshape(out.shape))).sum().backward()
+    t = torch.tensor(x, requires_grad=True)
+    expected = getattr(t, name)(0)
+    (expected * torch.arange(1.0, 1.0 + expected.numel(), dtype=t.dtype).reshape(expected.shape)).sum().backward()
+    tight = 1e-15 if dtype == np.float64 else 2e-7
+    assert out.dtype == dtype and a.grad.dtype == dtype
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=tight, atol=0)
+    if name == "logsumexp":  # PyTorch's slope, exp(x - logsumexp(x)), is the rounded one here
+        exps = np.exp(np.array(logits) - max(logits))
+        np.testing.assert_allclose(a.grad, exps / exps.sum(), rtol=tight, atol=0)  # softmax, exactly
+    else:
+        np.testing.assert_allclose(a.grad, t.grad.numpy(), rtol=tight, atol=tight)
+
+
+def test_cross_entropy_in_float32_at_plus_minus_1000_is_pytorchs() -> None:
+    from tinygrad_edu.losses import cross_entropy
+
+    logits = np.array([[1000.0, -1000.0], [1000.0, 1000.0]], dtype=np.float32)
+    a = Tensor(logits, requires_grad=True)
+    loss = cross_entropy(a, np.array([0, 1]))
+    loss.backward()
+    t = torch.tensor(logits, requires_grad=True)
+    expected = F.cross_entropy(t, torch.tensor([0, 1]))
+    expected.backward()
+    assert float(loss) == pytest.approx(expected.item(), rel=2e-7)  # log(2) / 2, not 0.346588
+    np.testing.assert_allclose(a.grad, t.grad.numpy(), rtol=2e-7, atol=1e-7)
+
+
+TIES = np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0], [-1.0, -1.0, -1.0]])
+
+
+@pytest.mark.parametrize("method", ["max", "min"])
+@pytest.mark.parametrize("dim, keepdim", [(0, False), (1, False), (-1, True), (0, True)])
+def test_max_along_a_dim_gives_values_and_indices_as_pytorch(method: str, dim: int, keepdim: bool) -> None:
+    """PyTorch's max(dim) is a pair; the gradient goes to the number picked (the first of tied
+    maxima), unlike amax, which shares it among them."""
+    a = Tensor(TIES, requires_grad=True)
+    values, indices = getattr(a, method)(dim, keepdim)
+    (values * Tensor(np.arange(1.0, 1.0 + values.size).reshape(values.shape))).sum().backward()
+    t = torch.tensor(TIES, requires_grad=True)
+    expected = getattr(t, method)(dim, keepdim)
+    (expected.values * torch.arange(1.0, 1.0 + expected.values.numel(), dtype=t.dtype).reshape(expected.values.shape)).sum().backward()
+    np.testing.assert_array_equal(values.data, expected.values.detach().numpy())
+    np.testing.assert_array_equal(indices.data, expected.indices.numpy())
+    assert indices.dtype == np.int64 and not indices.requires_grad
+    np.testing.assert_array_equal(a.grad, t.grad.numpy())
+
+
+def test_max_of_one_number_along_dim_0_and_max_of_another_tensor_are_pytorchs() -> None:
+    values, indices = Tensor(3.0).max(0)
+    assert float(values) == 3.0 and int(indices.data) == 0 and values.shape == indices.shape == ()
+    np.testing.assert_array_equal(Tensor(TIES).max(Tensor(np.full(3, 1.5))).data, np.maximum(TIES, 1.5))
+
+
+def test_var_and_std_read_pytorchs_positional_unbiased_and_keepdim() -> None:
+    x = np.random.default_rng(3).normal(size=(3, 4, 5))
+    t = torch.tensor(x)
+    for ours, theirs in [
+        (Tensor(x).var(0, False), t.var(0, False)),
+        (Tensor(x).var(1, True, True), t.var(1, True, True)),
+        (Tensor(x).std(-1, unbiased=False), t.std(-1, unbiased=False)),
+        (Tensor(x).std(dim=(0, 2), keepdim=True, correction=2), t.std(dim=(0, 2), keepdim=True, correction=2)),
+    ]:
+        assert ours.shape == tuple(theirs.shape)
+        np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-14)
+
+
+def test_std_of_equal_numbers_sends_zero_back_as_pytorch() -> None:
+    """var = 0 there, sqrt's slope is infinite, var's slope is 0: the composite picks 0, not nan."""
+    x = np.array([[2.0, 2.0, 2.0], [1.0, 2.0, 4.0]])
+    assert_matches_torch(lambda a: a.std(1), lambda a: a.std(1), [x], FLOAT64)
+    assert_matches_torch(lambda a: a.std(), lambda a: a.std(), [[5.0, 5.0]], FLOAT64)
+
+
+def test_an_index_array_changed_after_the_pick_still_gets_the_gradient_right() -> None:
+    """Backward puts the gradient where the numbers came from at the pick, not where the index
+    array points later (PyTorch raises instead; here the pick keeps its own copy)."""
+    for make_index in (lambda: np.array([0, 0]), lambda: Tensor(np.array([0, 0]), dtype="int64"),
+                       lambda: np.array([True, False, False])):
+        x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+        index = make_index()
+        picked = x[index]
+        array = index if isinstance(index, np.ndarray) else index.data
+        array[...] = np.array([2, 1]) if array.dtype != bool else np.array([False, False, True])
+        picked.sum().backward()
+        expected = [1.0, 0.0, 0.0] if index.dtype == bool else [2.0, 0.0, 0.0]
+        np.testing.assert_array_equal(x.grad, expected)

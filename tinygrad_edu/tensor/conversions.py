@@ -147,6 +147,12 @@ class ConversionMethods:
 
     def __setitem__(self: "Tensor", index, value) -> None:
         self._check_in_place("t[...] = value")
+        if getattr(value, "requires_grad", False) and _mode.enabled:
+            raise RuntimeError(
+                "t[...] = value copies numbers outside the graph, and this value requires grad, so its "
+                "gradient would be lost without a word. Build the Tensor with ops instead (tinygrad_edu.cat, "
+                "stack or where), or copy the numbers on purpose: t[...] = value.detach()"
+            )
         value = value._data if hasattr(value, "_data") else as_array(value, self.dtype, what="t[...] = value")
         index, arrays = _index_and_arrays(index, self)  # a mask or indices may be Tensors or lists, as in t[index]
         index = _filled(index, [array._data for array in arrays])

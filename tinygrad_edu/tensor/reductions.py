@@ -14,8 +14,10 @@ gradient comes free from the chain rule. That is the lesson of the whole library
 
     var(x)           = sum((x - mean(x))**2) / (n - correction)        std = sqrt(var)
     logsumexp(x)     = m + log(sum(exp(x - m))),  m = max(x), a constant  (no overflow)
-    log_softmax(x)   = x - logsumexp(x)          (exact at logits of +-1000)
-    softmax(x)       = exp(log_softmax(x))
+    log_softmax(x)   = (x - m) - log(sum(exp(x - m)))   (exact at logits of +-1000)
+    softmax(x)       = exp(x - m) / sum(exp(x - m))
+    max(x, dim)      = x at argmax(x, dim): a pick by index (``t[...]``), whose gradient goes
+                       to the one number picked, as PyTorch's ``max(dim)``
 
 Shifting by the maximum changes nothing mathematically (its two appearances cancel, so it
 needs no gradient: it enters as a constant), but keeps every ``exp`` at or below e**0 = 1.
@@ -24,7 +26,7 @@ needs no gradient: it enters as a constant), but keeps every ``exp`` at or below
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -138,18 +140,26 @@ class ReductionMethods:
         axes, keep = _axes(self, "mean", axis, dim, keepdims, keepdim)
         return apply(Mean(axes, keep), self)
 
-    def max(self: "Tensor", axis=None, keepdims=None, *, dim=None, keepdim=None) -> "Tensor":
-        """The largest number over ``axis``, as ``torch.amax`` and NumPy's ``max``: the values
-        only (for their positions use ``argmax``); tied maxima share the gradient equally."""
-        axes, keep = _axes(self, "max", axis, dim, keepdims, keepdim, nonempty=True)
+    def amax(self: "Tensor", axis=None, keepdims=None, *, dim=None, keepdim=None) -> "Tensor":
+        """The largest number over ``axis`` (all of them by default), as ``torch.amax`` and
+        NumPy's ``max``: the values only; tied maxima share the gradient equally."""
+        axes, keep = _axes(self, "amax", axis, dim, keepdims, keepdim, nonempty=True)
         return apply(Extremum(axes, keep, largest=True), self)
 
-    def min(self: "Tensor", axis=None, keepdims=None, *, dim=None, keepdim=None) -> "Tensor":
+    def amin(self: "Tensor", axis=None, keepdims=None, *, dim=None, keepdim=None) -> "Tensor":
         """The smallest number over ``axis`` (``torch.amin``); tied minima share the gradient."""
-        axes, keep = _axes(self, "min", axis, dim, keepdims, keepdim, nonempty=True)
+        axes, keep = _axes(self, "amin", axis, dim, keepdims, keepdim, nonempty=True)
         return apply(Extremum(axes, keep, largest=False), self)
 
-    amax, amin = max, min  # PyTorch's names for exactly these
+    def max(self: "Tensor", dim=None, keepdim=None, *, axis=None, keepdims=None):
+        """PyTorch's ``max``: of all the numbers, one number (tied maxima share the gradient,
+        as ``amax``); along a ``dim``, the pair ``(values, indices)``, the gradient going to the
+        number picked (the first of tied maxima). Another Tensor: ``maximum``."""
+        return _extremum(self, "max", dim, keepdim, axis, keepdims)
+
+    def min(self: "Tensor", dim=None, keepdim=None, *, axis=None, keepdims=None):
+        """PyTorch's ``min``: one number, or ``(values, indices)`` along a ``dim`` (see ``max``)."""
+        return _extremum(self, "min", dim, keepdim, axis, keepdims)
 
     def argmax(self: "Tensor", axis=None, keepdims=None, *, dim=None, keepdim=None) -> "Tensor":
         """Where the maximum is (an int64 Tensor, no gradient); over all numbers, flattened, by default."""
@@ -163,41 +173,55 @@ class ReductionMethods:
         """``log(sum(exp(x)))`` over ``axis``, computed as ``m + log(sum(exp(x - m)))`` with m the
         maximum, so that no exp overflows. Its gradient is softmax(x)."""
         axes, keep = _axes(self, "logsumexp", axis, dim, keepdims, keepdim, required=True, nonempty=True)
-        largest = self.detach().max(axes, keepdims=True)
-        shift = apply(WHERE, largest.isfinite(), largest, largest._operand(0.0, "logsumexp"))  # all -inf: no shift
+        shift = _largest(self, axes)
         out = (self - shift).exp().sum(axes, keepdims=True).log() + shift
         return out if keep else out.reshape(*(size for a, size in enumerate(out.shape) if a not in axes))
 
     def log_softmax(self: "Tensor", axis=None, *, dim=None) -> "Tensor":
-        """``x - logsumexp(x)`` along ``axis``: log-probabilities, exact at logits of +-1000."""
+        """``x - logsumexp(x)`` along ``axis``, computed as ``(x - m) - log(sum(exp(x - m)))``:
+        log-probabilities, exact at logits of +-1000 (``x - (m + log ...)`` would round twice)."""
         axes, _ = _axes(self, "log_softmax", axis, dim, None, None, required=True, single=True)
-        return self - self.logsumexp(axes, keepdims=True)
+        shifted = self - _largest(self, axes)
+        return shifted - shifted.exp().sum(axes, keepdims=True).log()
 
     def softmax(self: "Tensor", axis=None, *, dim=None) -> "Tensor":
-        """``exp(x) / sum(exp(x))`` along ``axis``, as ``exp(log_softmax(x))``: probabilities that
+        """``exp(x) / sum(exp(x))`` along ``axis``, shifted by the maximum m: probabilities that
         add up to 1. Its derivative comes from the composite: d/dx of softmax(x) . g is
         softmax(x) * (g - sum(softmax(x) * g))."""
         axes, _ = _axes(self, "softmax", axis, dim, None, None, required=True, single=True)
-        return self.log_softmax(axes[0]).exp()
+        exps = (self - _largest(self, axes)).exp()
+        return exps / exps.sum(axes, keepdims=True)
 
-    def var(self: "Tensor", axis=None, keepdims=None, *, dim=None, keepdim=None, correction=None, ddof=None) -> "Tensor":
-        """The variance over ``axis``: ``sum((x - mean)**2) / (n - correction)``.
+    def var(self: "Tensor", dim=None, unbiased=None, keepdim=None, *, axis=None, keepdims=None, correction=None,
+            ddof=None) -> "Tensor":
+        """The variance over ``dim``: ``sum((x - mean)**2) / (n - correction)``.
 
-        As in PyTorch, ``correction=1`` by default (the unbiased estimate); NumPy's ``ddof``
-        means the same but defaults to 0, so pass ``correction=0`` (or ``ddof=0``) for NumPy's number.
+        PyTorch's signature, ``var(dim, unbiased, keepdim)`` or ``var(dim, correction=...)``:
+        ``correction=1`` by default (the unbiased estimate), ``unbiased=False`` is
+        ``correction=0``. NumPy's ``ddof`` means the same but defaults to 0, so pass
+        ``correction=0`` (or ``ddof=0``) for NumPy's number.
         """
         axes, keep = _axes(self, "var", axis, dim, keepdims, keepdim)
-        correction = one_spelling("var", "ddof", ddof, "correction", correction, 1)
-        if isinstance(correction, bool) or not isinstance(correction, (int, float, np.integer, np.floating)):
-            raise TypeError(f"var: correction is a number (1 for the unbiased estimate), got {correction!r}")
+        correction = _correction("var", unbiased, correction, ddof)
         deviation = self - self.mean(axes, keepdims=True)
         count = math.prod(self.shape[a] for a in axes)
         # as PyTorch: n - correction stops at 0 (an infinite variance, not a negative one)
         return (deviation * deviation).sum(axes, keep) / max(count - correction, 0)
 
-    def std(self: "Tensor", axis=None, keepdims=None, *, dim=None, keepdim=None, correction=None, ddof=None) -> "Tensor":
-        """``sqrt(var)``, with ``var``'s arguments (``correction=1`` by default, as in PyTorch)."""
-        return self.var(axis, keepdims, dim=dim, keepdim=keepdim, correction=correction, ddof=ddof).sqrt()
+    def std(self: "Tensor", dim=None, unbiased=None, keepdim=None, *, axis=None, keepdims=None, correction=None,
+            ddof=None) -> "Tensor":
+        """``sqrt(var)``, with ``var``'s arguments (``correction=1`` by default, as in PyTorch).
+
+        Where every number is the same, var = 0 and sqrt's slope there is infinite, which
+        var's slope (0) would turn into inf * 0 = nan. PyTorch sends 0 there instead, and so
+        does this composite, by taking the root of 1 where var is 0 and then selecting 0
+        (``where`` passes no gradient to the branch it does not choose).
+        """
+        from .core import where
+
+        var = self.var(dim, unbiased, keepdim, axis=axis, keepdims=keepdims, correction=correction, ddof=ddof)
+        zero = var.detach() == 0
+        return where(zero, 0.0, where(zero, 1.0, var).sqrt())
 
     def any(self: "Tensor", axis=None, keepdims=None, *, dim=None, keepdim=None) -> "Tensor":
         """Whether any number is nonzero (True), over ``axis``: a bool Tensor, no gradient."""
@@ -219,11 +243,87 @@ def _axes(t: "Tensor", op: str, axis, dim, keepdims, keepdim, required=False, no
         raise TypeError(f"{op} needs the axis to work along: {op}(axis=-1) for each row's last axis (or dim=-1)")
     if single and isinstance(axis, (tuple, list)):
         raise TypeError(f"{op} works along one axis, got {axis!r}")
+    if isinstance(axis, (tuple, list)) and not axis and t.ndim:
+        raise ValueError(
+            f"{op}: dim={axis!r} means no axis to NumPy (nothing reduced) and every axis to PyTorch; "
+            f"say which: {op}() for every axis, or leave {op} out for none"
+        )
     axes = reduced_axes(axis, t.ndim, op)
     keep = check_keepdims(one_spelling(op, "keepdims", keepdims, "keepdim", keepdim, False), op)
     if nonempty and (any(t.shape[a] == 0 for a in axes) or not t.ndim and t.size == 0):
         raise ValueError(f"{op} of no numbers: the Tensor of shape {t.shape} is empty along the reduced axes")
     return axes, keep
+
+
+class ValuesAndIndices(NamedTuple):
+    """What ``max(dim)`` and ``min(dim)`` give, as PyTorch's: the values and where they are."""
+
+    values: "Tensor"
+    indices: "Tensor"
+
+    def __getattr__(self, name: str):
+        raise AttributeError(f"{_PAIR}, which has no {name!r}: use .values.{name} (or t.amax(dim) for the values alone)")
+
+    def _not_a_tensor(self, *other):
+        raise TypeError(f"{_PAIR}, not a Tensor: use .values (or t.amax(dim) for the values alone)")
+
+    # a tuple's + and * would join or repeat the pair: refused, with the other arithmetic
+    __add__ = __radd__ = __mul__ = __rmul__ = __sub__ = __rsub__ = __truediv__ = __rtruediv__ = _not_a_tensor
+
+
+_PAIR = "max(dim) and min(dim) give a pair (values, indices), as in PyTorch"
+
+
+def _extremum(t: "Tensor", op: str, dim, keepdim, axis, keepdims):
+    """``t.max()``, ``t.max(dim)`` or ``t.max(other)``, as PyTorch reads them (and ``min``)."""
+    from .core import Tensor, maximum, minimum
+
+    if isinstance(dim, Tensor) or isinstance(axis, Tensor):  # t.max(u) is PyTorch's maximum(t, u)
+        return (maximum if op == "max" else minimum)(t, dim if axis is None else axis)
+    dim = one_spelling(op, "axis", axis, "dim", dim)
+    if dim is None:  # of all the numbers: one number, as amax
+        return (t.amax if op == "max" else t.amin)(keepdims=keepdims, keepdim=keepdim)
+    if isinstance(dim, (tuple, list)):
+        raise TypeError(f"{op} works along one dim, got {dim!r}; for the values along several, use a{op}(dim={tuple(dim)!r})")
+    axes, keep = _axes(t, op, dim, None, keepdims, keepdim, nonempty=True)
+    find = np.argmax if op == "max" else np.argmin
+    if not t.ndim:  # one number: it is its own maximum, at position 0
+        return ValuesAndIndices(t.clone(), _position(t, "arg" + op, find, None, None, None, None))
+    (axis,) = axes
+    indices = _position(t, "arg" + op, find, axis, None, True, None)  # kept as size 1 along axis
+    values = t[_along(t.shape, axis, indices)]  # t[indices] picks the number, and sends it the gradient
+    return ValuesAndIndices(values, indices) if keep else ValuesAndIndices(values.squeeze(axis), indices.squeeze(axis))
+
+
+def _along(shape: tuple, axis: int, positions: "Tensor") -> tuple:
+    """The index that picks, in every line along ``axis``, the number at ``positions`` (which has
+    size 1 along ``axis``): ``positions`` itself for that axis, and for every other axis its own
+    positions 0, 1, 2, ... laid along it, so that the index arrays broadcast to one pick per line."""
+    ndim = len(shape)
+    return tuple(positions if a == axis else np.arange(size).reshape([size if b == a else 1 for b in range(ndim)])
+                 for a, size in enumerate(shape))
+
+
+def _largest(t: "Tensor", axes: tuple) -> "Tensor":
+    """The maximum over ``axes`` (kept as size-1 axes), a constant: the shift of the softmax family.
+    Where all the numbers are -inf (or inf) it is 0 instead, so that x - m stays -inf (not nan)."""
+    largest = t.detach().amax(axes, keepdims=True)
+    return apply(WHERE, largest.isfinite(), largest, largest._operand(0.0, "softmax"))
+
+
+def _correction(op: str, unbiased, correction, ddof):
+    correction = one_spelling(op, "ddof", ddof, "correction", correction)
+    if unbiased is not None:
+        if not isinstance(unbiased, (bool, np.bool_)):
+            raise TypeError(f"{op}: unbiased is True or False (PyTorch's var(dim, unbiased)), got {unbiased!r}")
+        if correction is not None:
+            raise TypeError(f"{op}: give unbiased= or correction= (unbiased=False is correction=0), not both")
+        return int(unbiased)
+    if correction is None:
+        return 1
+    if isinstance(correction, bool) or not isinstance(correction, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{op}: correction is a number (1 for the unbiased estimate), got {correction!r}")
+    return correction
 
 
 def _position(t: "Tensor", op: str, find, axis, dim, keepdims, keepdim) -> "Tensor":

@@ -81,7 +81,9 @@ class GetItem(Op):
 
     def forward(self, xp, x, *arrays):
         self.input_shape = x.shape
-        self.filled = _filled(self.index, arrays)
+        # copies: backward must put the gradient where the numbers came from, even if the
+        # caller changes the index array afterwards
+        self.filled = _filled(self.index, [array.copy() for array in arrays])
         return x[self.filled]
 
     def backward(self, xp, grad):
@@ -143,6 +145,8 @@ class ShapeMethods:
     def reshape(self: "Tensor", *shape) -> "Tensor":
         """Same numbers, new shape; one size may be -1 (worked out from the others)."""
         shape = _shape_argument(shape, "reshape")
+        if any(size < -1 for size in shape):
+            raise ValueError(f"reshape: a size is 0 or more, or -1 for the one size worked out from the others, got {shape}")
         try:
             return apply(Reshape(shape), self)
         except ValueError:  # NumPy's words for sizes that do not multiply out; ours name both shapes
@@ -215,6 +219,10 @@ class ShapeMethods:
 def cat(tensors: Sequence["Tensor"], dim: int = None, *, axis: int = None) -> "Tensor":
     """The Tensors joined end to end along an existing axis (``dim`` or ``axis``, default 0)."""
     tensors = _tensors(tensors, "cat")
+    for k, t in enumerate(tensors):
+        if not t.ndim:
+            raise ValueError(f"cat joins along an axis, and the Tensor at position {k} is one number with no axis; "
+                             "use stack([...]) to make a new axis, or t.reshape(1)")
     axis = normalize_axis(one_spelling("cat", "axis", axis, "dim", dim, 0), tensors[0].ndim, "cat")
     shapes = [t.shape for t in tensors]
     if any(len(s) != len(shapes[0]) or s[:axis] + s[axis + 1 :] != shapes[0][:axis] + shapes[0][axis + 1 :] for s in shapes):
@@ -262,6 +270,12 @@ def _index_and_arrays(index, tensor: "Tensor"):
     replaced by ``ARRAY_PART``, and those arrays as Tensors; floats refused."""
     from .core import Tensor
 
+    if isinstance(index, list) and any(isinstance(part, (list, tuple, np.ndarray, Tensor, slice)) or part is None
+                                       or part is Ellipsis for part in index):
+        raise IndexError(
+            f"t[{index!r}]: a list of lists is read two ways: NumPy takes it as one array of positions, PyTorch "
+            "(for now) as one list per axis. Say which: t[np.array(...)] for the first, t[tuple(...)] for the second"
+        )
     parts, arrays = [], []
     for part in _parts(index):
         if isinstance(part, list):
