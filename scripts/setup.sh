@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Prepare .venv for one purpose, installing only what is missing:
-#   demo   the library and its runtime dependencies (numpy, graphviz, matplotlib, tqdm)
-#   test   + torch 2.13.0 (CPU build), pytest, hypothesis, selenium, nbclient, ipykernel;
-#          Debian's chromium and chromedriver for the step-through page's browser test
+#   demo   the library and its runtime dependencies (numpy, graphviz, matplotlib, tqdm, threadpoolctl)
+#   test   + torch 2.13.0 (CPU build) and the rest of the test extra: pytest, hypothesis, selenium,
+#          jupytext, nbclient, ipykernel, setuptools; Debian's chromium and chromedriver for the
+#          step-through page's browser test
 #   bench  + torch 2.13.0 and micrograd 0.1.0
 # Also makes sure Graphviz's `dot` program is there to render pictures.
 #

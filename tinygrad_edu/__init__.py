@@ -2,8 +2,9 @@
 
 ``Value`` is a scalar and ``Tensor`` a NumPy array; both record the graph they were computed
 by, and ``backward()`` runs the chain rule over it in reverse topological order, with the one
-driver in ``engine.py``. The ops themselves, forward and backward side by side, are in
-``ops.py`` (elementwise, for both) and ``tensor/`` (the ones only arrays have).
+driver in ``engine.py``. Each op, forward and backward side by side, is one class in one
+place: ``ops.py`` for the elementwise ops both share, ``tensor/`` for those only arrays have,
+``losses.py`` for the losses' own (the mean squared error in one op, class numbers checked).
 """
 
 from .engine import backpropagate, topological_order

@@ -1,9 +1,11 @@
 """Loss functions: how wrong a prediction is, as one number to differentiate.
 
-Each loss is the mean of a per-example error. The per-example formula is written once and
-serves both kinds of number: a list of ``Value`` predictions (averaged one by one) or a
-``Tensor`` of predictions (averaged in one vectorized op). The derivative each one hands to
-``backward`` is noted beside it.
+A loss of predictions is the mean of a per-example error, whose formula is written once for
+both kinds of number: a list of ``Value`` predictions (averaged one by one) or a ``Tensor``
+(averaged in one vectorized op). Three exceptions: on a Tensor the squared errors are one op,
+``MeanSquaredError`` (the same numbers, faster); ``cross_entropy`` and ``nll_loss``, for
+several classes, take a Tensor of scores only; ``l2_penalty`` is a sum over parameters. The
+derivative each one hands to ``backward`` is noted beside it.
 """
 
 from __future__ import annotations

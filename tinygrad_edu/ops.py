@@ -1,4 +1,4 @@
-"""The ops, each written once: its forward rule and its backward rule, side by side.
+"""The elementwise ops, each written once: its forward rule and its backward rule, side by side.
 
 An op is a small class with two methods:
 
@@ -20,7 +20,8 @@ name is the Python array API's. The ops in this file are *elementwise*: each out
 input numbers at the same place, so the same lines serve a ``Value`` (``value.py``) and a
 ``Tensor`` (``tensor/``), where NumPy broadcasting may have stretched an input and the Tensor
 sums its gradient back (``shapes.sum_to_shape``). Ops that only make sense on arrays (sums,
-reshapes, matrix products, indexing) follow the same pattern in ``tensor/``.
+reshapes, matrix products, indexing, comparisons, casts, ``relu_``) follow the same pattern in
+``tensor/``, and the losses' own two in ``losses.py``.
 
 Each op also carries ``name`` (the label in graph pictures) and ``words``: dL/d(input) in
 words for the step-through page, with ``{grad}`` for dL/d(out) and ``{a}``, ``{b}``, ``{x}``,
@@ -199,7 +200,8 @@ class Pow(Elementwise):
         return xp.power(a, b)
 
     def backward(self, xp, grad, a, b, out):
-        # (the numbers where() discards are computed from 1 instead, so 0**-1 and log(0) never warn)
+        # where() computes both branches; where one is discarded it reads 1 in place of b = 0 (or
+        # a = 0), so a NumPy warning (0 ** -1, log(0)) can only come from a number that is kept
         da = xp.where(b == 0, 0.0, b * xp.power(a, xp.where(b == 0, 1.0, b) - 1))
         zero_base = (a == 0) & (b >= 0)
         db = xp.where(zero_base, 0.0, out * xp.log(xp.where(zero_base, 1.0, a)))

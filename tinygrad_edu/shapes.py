@@ -5,7 +5,9 @@ row, as if copied out to (2, 3). The chain rule then says the gradient of b is t
 gradients of all its copies, so backward must *sum* over every axis that forward stretched.
 A sum works the other way round: forward collapses axes, backward *spreads* the gradient back
 over them. Those two moves, ``sum_to_shape`` and ``spread_to_shape``, are each other's
-adjoint, and they are the only shape arithmetic that backpropagation needs.
+adjoint: a broadcasting op (``+``, ``@``) folds its gradients with the first, a sum or a mean
+with the second. After them, the helpers that read and check an ``axis=`` (or ``dim=``)
+argument.
 """
 
 from __future__ import annotations
