@@ -4,15 +4,17 @@ Two primitives carry hand-written derivatives:
 
 - ``Sum``: every number summed has slope 1, so backward *spreads* the gradient back over the
   summed axes (``shapes.spread_to_shape``, the adjoint of broadcasting's ``sum_to_shape``);
-- ``Extremum`` (max, min): the gradient goes to the number that was the maximum; numbers
+- ``Extremum`` (amax, amin): the gradient goes to the number that was the maximum; numbers
   tied for it share it equally, as ``torch.amax``.
 
 (``Mean`` is a third, though the composite sum / n would do, with the same numbers: one op
-records one node instead of two for every ``mean()``.)
-Everything else here is a *composite*, written with ops that already have derivatives, so its
-gradient comes free from the chain rule. That is the lesson of the whole library:
+records one node instead of two for every ``mean()``.) ``Position`` (argmax, argmin) and
+``Truth`` (any, all) are ops too, whose outputs take no gradient. Everything else here is a
+*composite*, written with ops that already have derivatives, so its gradient comes free from
+the chain rule. That is the lesson of the whole library:
 
-    var(x)           = sum((x - mean(x))**2) / (n - correction)        std = sqrt(var)
+    var(x)           = sum((x - mean(x))**2) / (n - correction)
+    std(x)           = sqrt(var(x)), with 0 sent back where var = 0 (see ``std``)
     logsumexp(x)     = m + log(sum(exp(x - m))),  m = max(x), a constant  (no overflow)
     log_softmax(x)   = (x - m) - log(sum(exp(x - m)))   (exact at logits of +-1000)
     softmax(x)       = exp(x - m) / sum(exp(x - m))

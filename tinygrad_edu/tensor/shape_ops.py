@@ -5,8 +5,9 @@ back to where its number came from: reshape it back, permute it back, or (for ``
 scatter it into zeros, *adding* where an index picked the same number twice. ``cat`` splits
 its gradient back into the pieces; ``stack`` unstacks it.
 
-Two primitives carry the whole family: ``Reshape`` and ``Permute``. ``view``, ``flatten``,
+Two primitives carry the family of views: ``Reshape`` and ``Permute``. ``view``, ``flatten``,
 ``unsqueeze`` and ``squeeze`` are reshapes; ``transpose`` and ``.T`` are permutations.
+``GetItem``, ``Cat`` and ``Stack`` are primitives of their own.
 Like NumPy's, most of them are views: they share their numbers (and the count of in-place
 changes, see ``versions.py``) with their input.
 """
