@@ -147,12 +147,19 @@ def test_masks_combine_as_pytorchs(ours, theirs):
     np.testing.assert_array_equal(out.numpy(), expected)
 
 
-def test_a_combined_mask_records_no_graph_as_a_comparison():
+def test_a_combined_mask_is_numpys_and_selects_numbers():
     x = Tensor(X, requires_grad=True)
     mask = ~((x > 0) & (x < 1) | (x > 2) ^ (x < -1))
-    assert not mask.requires_grad and mask.is_leaf
     np.testing.assert_array_equal(mask.numpy(), ~((X > 0) & (X < 1) | (X > 2) ^ (X < -1)))
-    assert x[mask].shape == (int(mask.numpy().sum()),)
+    np.testing.assert_array_equal(x[mask].numpy(), X[mask.numpy()])
+
+
+def test_masks_combined_record_no_graph_even_from_a_mask_set_to_require_grad():
+    """As a comparison's: a mask takes no gradient (one set to require grad by hand included)."""
+    mask = Tensor([True, False])
+    mask.requires_grad = True
+    for out in (~mask, mask & mask, mask | True, False ^ mask):
+        assert not out.requires_grad and out.is_leaf
 
 
 # --- functions of real numbers on masks and whole numbers --------------------------------------
