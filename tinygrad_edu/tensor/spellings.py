@@ -59,7 +59,7 @@ class SpellingMethods:
         return self**exponent
 
     @property
-    def mT(self: "Tensor") -> "Tensor":  # noqa: N802  (PyTorch's name)
+    def mT(self: "Tensor") -> "Tensor":
         """The last two axes swapped: each matrix of a batch transposed (PyTorch's ``mT``)."""
         if self._data.ndim < 2:
             raise ValueError(
