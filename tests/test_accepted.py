@@ -113,3 +113,31 @@ def test_fit_takes_a_loss_of_one_number_in_any_shape_as_pytorchs_backward_does()
     as_number = fit(plain, X, y, epochs=3, lr=0.05, loss_fn=losses.mean_squared_error, progress=False)
     assert as_matrix == as_number
     assert all(np.array_equal(a.numpy(), b.numpy()) for a, b in zip(shaped.parameters(), plain.parameters()))
+
+
+def test_backward_takes_pytorchs_gradient_and_retain_graph_as_the_plain_call_does():
+    """``backward(gradient=g)``, ``backward(g, retain_graph=True)`` and ``backward(grad=g)`` are ``backward(g)``."""
+    seed = np.array([[0.5, -2.0, 1.5]])
+    grads = []
+    for call in (lambda out: out.backward(seed), lambda out: out.backward(gradient=seed), lambda out: out.backward(grad=seed),
+                 lambda out: out.backward(Tensor(seed), retain_graph=True), lambda out: out.backward(seed, False, False)):
+        w = Tensor([[1.0, 2.0, 3.0]], requires_grad=True)
+        call((w * w).tanh())
+        grads.append(w.grad)
+    assert all(np.array_equal(g, grads[0]) for g in grads)
+
+
+def test_pytorchs_names_for_shape_count_axes_and_power_give_numpys_answers():
+    t = Tensor(X[:6].reshape(2, 3, 2))
+    assert t.size() == t.shape and [t.size(d) for d in (0, 1, 2, -1)] == [2, 3, 2, 2]
+    assert t.numel() == t.size == t.numpy().size and t.dim() == t.ndim
+    assert np.array_equal(t.pow(3).numpy(), (t**3).numpy()) and np.array_equal(t.pow(Tensor(2.0)).numpy(), (t ** Tensor(2.0)).numpy())
+    assert np.array_equal(t.mT.numpy(), t.transpose(-2, -1).numpy())
+
+
+def test_a_bool_array_or_python_bool_on_the_left_of_a_mask_gives_the_tensor_form():
+    mask = Tensor(X[:, 0]) > 0
+    other = X[:, 1] > 0
+    for left, right in ((other & mask, mask & Tensor(other)), (other | mask, mask | Tensor(other)),
+                        (other ^ mask, mask ^ Tensor(other)), (True & mask, mask & True), (False ^ mask, mask ^ False)):
+        assert left.dtype == bool and np.array_equal(left.numpy(), right.numpy())

@@ -680,7 +680,43 @@ CATALOGUE = [
            ("status 1", "page.html: it is a folder", "page.html/graph.html")),
     Misuse("command: a lesson's --out inside a file", command("lesson", "neuron", "--out", "{folder}/model.npz"), CommandRefused,
            ("status 1", "lesson's pictures", "model.npz is a file, not a folder")),
+    # --- the Tensor: PyTorch's spellings, masks, whole numbers ---------------------------------------
+    Misuse("backward with gradient= and grad=", lambda w: (T() * 2).backward(gradient=np.ones(2), grad=np.ones(2)), TypeError,
+           ("gradient= (PyTorch's name) or grad=", "not both")),
+    Misuse("backward(retain_graph=1)", lambda w: (T() * 2).sum().backward(retain_graph=1), TypeError, ("retain_graph", "int 1")),
+    Misuse("backward(create_graph='yes')", lambda w: (T() * 2).sum().backward(create_graph="yes"), TypeError, ("create_graph", "str")),
+    Misuse("backward(create_graph=True)", lambda w: (T() * 2).sum().backward(create_graph=True), ValueError,
+           ("create_graph=True", "no gradients of gradients", "create_graph=False")),
+    Misuse("mT of a vector", lambda w: T().mT, ValueError, ("mT", "last two axes", "(2,)")),
+    Misuse("size(2) of a matrix", lambda w: Tensor(np.zeros((2, 3))).size(2), IndexError, ("size(2)", "(2, 3)", "-2 to 1")),
+    Misuse("size(0) of a 0-d Tensor", lambda w: Tensor(1.0).size(0), IndexError, ("size(0)", "no axes")),
+    Misuse("size('a')", lambda w: T().size("a"), TypeError, ("size(dim)", "whole number", "str")),
+    Misuse("~ of numbers", lambda w: ~T(), TypeError, ("~ is for masks", "bool Tensors", "float64", "~(x > 0)")),
+    Misuse("mask & numbers", lambda w: (T() > 0) & T(), TypeError, ("& is for masks", "float64", "(x > 0) & (x < 1)")),
+    Misuse("numbers | mask", lambda w: T() | (T() > 0), TypeError, ("| is for masks", "float64")),
+    Misuse("mask ^ 1", lambda w: (T() > 0) ^ 1, TypeError, ("^ is for masks", "int 1")),
+    Misuse("a list of numbers & mask", lambda w: [1, 0] & (T() > 0), TypeError, ("& is for masks", "list [1, 0]")),
+    Misuse("masks that do not broadcast", lambda w: (T() > 0) & np.ones(3, dtype=bool), ValueError, ("&", "(2,) and (3,)", "broadcast")),
+    Misuse("-mask", lambda w: -(T() > 0), TypeError, ("-mask", "bool Tensor", "~mask", "1 - mask.double()")),
+    Misuse("mask - mask", lambda w: (T() > 0) - (T() > 1), TypeError, ("- of bool and bool", "^")),
+    Misuse("full of 1e300 in float32", lambda w: tg.full((2,), 1e300, dtype="float32"), ValueError,
+           ("full(fill_value)", "1e+300", "float32")),
+    Misuse("full of 1.5 in int64", lambda w: tg.full((2,), 1.5, dtype="int64"), ValueError, ("full(fill_value)", "whole numbers")),
+    Misuse("int64 ** a negative int64", lambda w: Tensor([2], dtype="int64") ** Tensor([-1], dtype="int64"), ValueError,
+           ("** of int64 and int64", "negative integer powers", "float Tensor")),
+    Misuse("int64 set by hand to require grad", lambda w: _by_hand(Tensor([1, 2], dtype="int64"), lambda t: (t * 2.5).sum()),
+           RuntimeError, ("backward()", "only floating-point", "int64", "dtype=float64")),
+    Misuse("a mask set by hand to require grad", lambda w: _by_hand(Tensor([True, False]), lambda t: (t * 1.0).sum()),
+           RuntimeError, ("only floating-point", "bool")),
+    Misuse("backward of an int64 leaf set by hand", lambda w: _by_hand(Tensor([3], dtype="int64"), lambda t: t), RuntimeError,
+           ("backward()", "only floating-point", "int64")),
 ]
+
+
+def _by_hand(t: Tensor, loss):
+    """``t.requires_grad = True`` set on the attribute (``requires_grad_()`` refuses it at once), then backward."""
+    t.requires_grad = True
+    loss(t).backward()
 
 
 def test_the_catalogue_is_long_and_every_line_is_named_once():

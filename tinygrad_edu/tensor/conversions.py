@@ -3,6 +3,9 @@ made in place.
 
 ``t > 0`` is a bool Tensor of the numbers, recording no graph: a mask for ``t[mask]`` or
 ``where``. (Since ``==`` is elementwise, a Tensor hashes by identity, as PyTorch's does.)
+Masks combine with ``~`` (not), ``&`` (and), ``|`` (or), ``^`` (xor), into masks. A function of
+real numbers (``exp``, ``sigmoid``, ...) computes a mask or whole numbers as float64 numbers
+(``as_numbers``), as PyTorch gives float results for them.
 
 ``float(t)``, ``t.item()``, ``t.tolist()``, ``t.numpy()`` leave the graph; ``t.clone()`` and
 ``t.float()`` / ``t.double()`` stay in it (their backward passes the gradient through, cast
@@ -19,6 +22,7 @@ from typing import TYPE_CHECKING, Union
 import numpy as np
 
 from .. import ops
+from ..checks import short
 from .recording import apply
 from .dtypes import as_array, as_dtype
 from .grad_mode import _mode
@@ -43,6 +47,21 @@ class ConversionMethods:
     __ge__ = lambda self, other: self._compare(GREATER_EQUAL, other)  # noqa: E731
     __eq__ = lambda self, other: self._compare(EQUAL, other)  # noqa: E731
     __ne__ = lambda self, other: self._compare(NOT_EQUAL, other)  # noqa: E731
+
+    # --- masks: ~, &, |, ^ on bool Tensors, a bool Tensor recording no graph ------------------
+
+    def __invert__(self: "Tensor") -> "Tensor":
+        return apply(NOT, _mask(self, "~"))
+
+    def _logic(self: "Tensor", logic: "Logic", a: object, b: object) -> "Tensor":
+        return apply(logic, _mask(a, logic.name, self), _mask(b, logic.name, self))
+
+    __and__ = lambda self, other: self._logic(AND, self, other)  # noqa: E731
+    __rand__ = lambda self, other: self._logic(AND, other, self)  # noqa: E731  (a bool array or True on the left)
+    __or__ = lambda self, other: self._logic(OR, self, other)  # noqa: E731
+    __ror__ = lambda self, other: self._logic(OR, other, self)  # noqa: E731
+    __xor__ = lambda self, other: self._logic(XOR, self, other)  # noqa: E731
+    __rxor__ = lambda self, other: self._logic(XOR, other, self)  # noqa: E731
 
     def isfinite(self: "Tensor") -> "Tensor":
         """A mask: True where the number is neither inf nor nan."""
@@ -180,6 +199,28 @@ class ConversionMethods:
             )
 
 
+def _mask(x: object, op: str, t: "Tensor" = None) -> "Tensor":
+    """``x`` as a bool Tensor for ``op`` (True, False or a bool array become constants), else a
+    refusal saying that these ops are for masks."""
+    if isinstance(x, (bool, np.bool_, np.ndarray, list, tuple)):
+        array = as_array(x, None, what=f"the operand of {op}", copy=True)
+        if array.dtype == bool:
+            return t._constant(array)
+    elif hasattr(x, "_data") and x.dtype == bool:
+        return x
+    what = f"{x.dtype} numbers" if hasattr(x, "_data") else f"{type(x).__name__} {short(x)}"
+    example = "~(x > 0)" if op == "~" else f"(x > 0) {op} (x < 1)"
+    raise TypeError(f"{op} is for masks (bool Tensors, such as x > 0), not {what}: compare first, as in {example}")
+
+
+def as_numbers(t: "Tensor", op: ops.Op, real: bool) -> "Tensor":
+    """A mask or whole numbers as ``op`` takes them: as float64 numbers for a function of real
+    numbers (``real``), else as they are; ``-mask`` is refused, as in PyTorch."""
+    if op is ops.NEG and t.dtype == bool:
+        raise TypeError("-mask: negating a bool Tensor is not supported; use ~mask to invert a mask, or 1 - mask.double() for numbers")
+    return t.double() if real else t
+
+
 def _in_place(ufunc, t: "Tensor", other, what: str) -> None:
     """``t = t (ufunc) other`` in the Tensor's own numbers, counted as a change; refused when the
     result would not fit (another shape, or fractions in whole numbers)."""
@@ -241,6 +282,25 @@ class Compare(ops.Op):
 
 LESS, LESS_EQUAL, GREATER, GREATER_EQUAL = Compare("<", np.less), Compare("<=", np.less_equal), Compare(">", np.greater), Compare(">=", np.greater_equal)
 EQUAL, NOT_EQUAL = Compare("==", np.equal), Compare("!=", np.not_equal)
+
+
+class Logic(Compare):
+    """out = a and b (or a or b, a xor b), number by number, on masks: a mask, which takes no gradient."""
+
+
+AND, OR, XOR = Logic("&", np.logical_and), Logic("|", np.logical_or), Logic("^", np.logical_xor)
+
+
+class Not(ops.Op):
+    """out = not x, number by number, on a mask (``~mask``): a mask, which takes no gradient."""
+
+    name, differentiable = "~", False
+
+    def forward(self, xp, x):
+        return xp.logical_not(x)
+
+
+NOT = Not()
 
 
 class IsFinite(ops.Op):

@@ -11,8 +11,8 @@ rule of an elementwise op is a *vector-Jacobian product*, ``grad * local derivat
 number (the Jacobian itself, n x n and diagonal, is never formed). Step 3 is ``apply`` in
 ``recording.py``. The other ops, which only arrays have, live beside this file: shapes and
 indexing (``shape_ops.py``), sums and the softmax family (``reductions.py``), matrix products
-(``matmul.py``); comparisons, copies and casts (``conversions.py``); Tensors made from nothing
-(``creation.py``).
+(``matmul.py``); comparisons, masks, copies and casts (``conversions.py``); Tensors made from
+nothing (``creation.py``); PyTorch's other names (``size()``, ``dim()``, ``.mT``: ``spellings.py``).
 
 Broadcasting is undone in one place: an elementwise op's backward may return a gradient in the
 broadcast shape of its output, and ``chain_rule`` folds it back to each input's shape with
@@ -37,13 +37,14 @@ from ..engine import backpropagate
 from ..xp import ARRAY
 from ..checks import checked_label
 from ..shapes import sum_to_shape
-from .dtypes import as_array, checked_number, checked_requires_grad, is_float
+from .dtypes import as_array, checked_backward_options, checked_number, checked_requires_grad, is_float, not_differentiable, seed_gradient
 from .grad_mode import _mode
-from .conversions import ConversionMethods
+from .conversions import ConversionMethods, as_numbers
 from .matmul import MatmulMethods
 from .recording import _new_tensor, apply, changed_in_place
 from .reductions import ReductionMethods
 from .shape_ops import ShapeMethods
+from .spellings import SpellingMethods
 from .versions import LAYOUT, Version, WatchedArray
 
 ArrayLike = Union[np.ndarray, Sequence, float, int]
@@ -65,15 +66,21 @@ def _binary(op: ops.Op):
     return forward, reflected
 
 
-def _unary(op: ops.Op):
+def _unary(op: ops.Op, real: bool = True):
+    """``t.exp()``. A mask or whole numbers pass through ``as_numbers`` first: as float64 numbers
+    for a function of ``real`` numbers (PyTorch's results are floats), as they are for ``-t``,
+    ``relu`` and ``abs`` (``-mask`` is refused)."""
+
     def forward(self: "Tensor") -> "Tensor":
+        if self._data.dtype.kind != "f":  # a float Tensor pays only this test
+            self = as_numbers(self, op, real)
         return apply(op, self)
 
     forward.__doc__ = op.__doc__
     return forward
 
 
-class Tensor(ShapeMethods, ReductionMethods, MatmulMethods, ConversionMethods):
+class Tensor(ShapeMethods, ReductionMethods, MatmulMethods, ConversionMethods, SpellingMethods):
     """An array in a computation graph: ``.data`` (its numbers), ``.grad`` (dL/d(this) or None).
 
     >>> w = Tensor([[1.0, 2.0]], requires_grad=True)
@@ -128,7 +135,6 @@ class Tensor(ShapeMethods, ReductionMethods, MatmulMethods, ConversionMethods):
     shape = property(lambda self: self._data.shape)
     dtype = property(lambda self: self._data.dtype)
     ndim = property(lambda self: self._data.ndim)
-    size = property(lambda self: self._data.size)
     is_leaf = property(lambda self: not self.parents, doc="Made by the user, not by an op (PyTorch's name).")
 
     def __repr__(self) -> str:
@@ -190,6 +196,8 @@ class Tensor(ShapeMethods, ReductionMethods, MatmulMethods, ConversionMethods):
             if type(g) is not np.ndarray:
                 g = np.asarray(g)  # a 0-d result, which NumPy returns as a scalar
             if g.dtype is not data.dtype and g.dtype != data.dtype:  # a float32 input to a float64 op: cast back
+                if data.dtype.kind != "f":  # requires_grad set by hand on whole numbers: refused, not truncated
+                    raise not_differentiable(data.dtype, "backward(): ")
                 g = g.astype(data.dtype)
             elif (g is grad or g.base is not None) and (not parent.parents or parent.retains_grad):
                 g = g.copy()
@@ -198,31 +206,24 @@ class Tensor(ShapeMethods, ReductionMethods, MatmulMethods, ConversionMethods):
             _mode.tracer.chain_rule(self, grad, shares, parent_grads)
         return parent_grads
 
-    def backward(self, grad: Optional[ArrayLike] = None, on_step=None) -> None:
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, *, grad=None, on_step=None) -> None:
         """Compute dL/d(leaf) for every leaf with ``requires_grad``, with L = this Tensor.
 
-        L must be a single number, unless ``grad`` gives dL/d(this) explicitly. Leaf gradients
-        add up across calls: call ``zero_grad()`` between training steps, as in PyTorch.
+        L must be a single number, unless ``gradient`` (or ``grad``) gives dL/d(this) explicitly.
+        Leaf gradients add up across calls: call ``zero_grad()`` between training steps, as in
+        PyTorch. The graph is always kept, so backward() may run again: ``retain_graph`` (PyTorch's)
+        is accepted and changes nothing. ``create_graph=True`` is refused (no gradients of gradients).
         ``on_step(node, grad, parent_grads)``, if given, watches each step (see ``backpropagate``).
         """
+        given = checked_backward_options(gradient, grad, retain_graph, create_graph)
         if not self.requires_grad:
             raise RuntimeError(
                 "backward() on a Tensor that does not require grad: none of the Tensors it was "
                 "computed from has requires_grad=True, or it was computed inside no_grad()"
             )
-        given = grad
-        if grad is None:
-            if self.size != 1:
-                raise RuntimeError(
-                    f"backward() needs a single number to differentiate, but this Tensor has shape "
-                    f"{self.shape}. Reduce it first (loss.mean() or loss.sum()), or pass dL/d(this) "
-                    f"explicitly: t.backward(np.ones({self.shape}))"
-                )
-            grad = np.ones_like(self._data)
-        else:
-            grad = as_array(grad._data if isinstance(grad, Tensor) else grad, self.dtype, what="backward(grad)", copy=True)
-            if grad.shape != self.shape:
-                raise ValueError(f"backward(grad): grad has shape {grad.shape} but this Tensor has shape {self.shape}")
+        if not is_float(self._data.dtype):  # requires_grad set by hand on whole numbers or booleans
+            raise not_differentiable(self.dtype, "backward(): ")
+        grad = seed_gradient(self._data, given)
         tracer = _mode.tracer
         if tracer is not None:  # a step being recorded for replay (jit.py)
             tracer.backward_start(self, grad, given)
@@ -260,7 +261,7 @@ class Tensor(ShapeMethods, ReductionMethods, MatmulMethods, ConversionMethods):
     __sub__, __rsub__ = _binary(ops.SUB)
     __mul__, __rmul__ = _binary(ops.MUL)
     __truediv__, __rtruediv__ = _binary(ops.DIV)
-    __neg__ = _unary(ops.NEG)
+    __neg__ = _unary(ops.NEG, real=False)
 
     def __pow__(self, exponent: object) -> "Tensor":
         """``t ** n`` for a number n is the power rule (``ops.Power``); ``t ** u`` for a Tensor u
@@ -277,8 +278,8 @@ class Tensor(ShapeMethods, ReductionMethods, MatmulMethods, ConversionMethods):
     __array_ufunc__ = None
 
     exp, log, tanh = _unary(ops.EXP), _unary(ops.LOG), _unary(ops.TANH)
-    sigmoid, softplus, relu = _unary(ops.SIGMOID), _unary(ops.SOFTPLUS), _unary(ops.RELU)
-    abs, sin, cos = _unary(ops.ABS), _unary(ops.SIN), _unary(ops.COS)
+    sigmoid, softplus, relu = _unary(ops.SIGMOID), _unary(ops.SOFTPLUS), _unary(ops.RELU, real=False)
+    abs, sin, cos = _unary(ops.ABS, real=False), _unary(ops.SIN), _unary(ops.COS)
     __abs__ = abs
 
     def sqrt(self) -> "Tensor":

@@ -14,7 +14,7 @@ from typing import Union
 import numpy as np
 
 from .core import Tensor
-from .dtypes import as_dtype
+from .dtypes import as_array
 from .shape_ops import _shape_argument
 
 Seed = Union[int, np.random.Generator, None]
@@ -33,12 +33,14 @@ def ones(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
 
 
 def full(shape, fill_value: float, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Every number ``fill_value``; one that does not fit ``dtype`` is refused, as ``Tensor(...)`` does."""
     shape = _sizes(shape if isinstance(shape, (tuple, list)) else (shape,), "full")
     if isinstance(fill_value, (bool, np.bool_)) and dtype is None:
         dtype = bool
     elif not isinstance(fill_value, (numbers.Real, np.number)):
         raise TypeError(f"full: fill_value is a number, got {type(fill_value).__name__} {fill_value!r}")
-    return _made(np.full(shape, fill_value, dtype=float if dtype is None else as_dtype(dtype)), dtype, requires_grad)
+    value = as_array(fill_value, np.float64 if dtype is None else dtype, what="full(fill_value)")  # 1e300 in float32: refused
+    return _made(np.full(shape, value), dtype, requires_grad)
 
 
 def zeros_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:

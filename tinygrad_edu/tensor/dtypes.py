@@ -116,15 +116,51 @@ def checked_requires_grad(requires_grad: object, dtype: np.dtype) -> bool:
     if not isinstance(requires_grad, (bool, np.bool_)):
         raise TypeError(f"requires_grad must be True or False, got {type(requires_grad).__name__} {requires_grad!r}")
     if requires_grad and not is_float(dtype):
-        raise RuntimeError(
-            f"only floating-point Tensors can require grad (a gradient is a real number), this one "
-            f"holds {dtype}; make it with dtype=float64 or float32"
-        )
+        raise not_differentiable(dtype)
     return bool(requires_grad)
 
 
+def not_differentiable(dtype: np.dtype, what: str = "") -> RuntimeError:
+    """The refusal of a gradient for whole numbers or booleans (``what`` says where it was met)."""
+    return RuntimeError(
+        f"{what}only floating-point Tensors can require grad (a gradient is a real number), this one "
+        f"holds {dtype}; make it with dtype=float64 or float32"
+    )
 
 
+def checked_backward_options(gradient, grad, retain_graph, create_graph):
+    """``backward``'s settings, PyTorch's names beside ours: dL/d(this) as ``gradient=`` or
+    ``grad=`` (one of them), ``retain_graph`` True, False or None (the graph is kept anyway),
+    ``create_graph`` False (a gradient here is an array, outside the graph)."""
+    if gradient is not None and grad is not None:
+        raise TypeError("backward: give gradient= (PyTorch's name) or grad=, not both")
+    if retain_graph is not None and not isinstance(retain_graph, (bool, np.bool_)):
+        raise TypeError(f"backward: retain_graph is True, False or None, got {type(retain_graph).__name__} {retain_graph!r}")
+    if not isinstance(create_graph, (bool, np.bool_)):
+        raise TypeError(f"backward: create_graph is True or False, got {type(create_graph).__name__} {create_graph!r}")
+    if create_graph:
+        raise ValueError(
+            "backward(create_graph=True) would record the backward pass to differentiate it again, but here a "
+            "gradient is a plain array outside the graph: no gradients of gradients. Leave create_graph=False"
+        )
+    return gradient if gradient is not None else grad
+
+
+def seed_gradient(data: np.ndarray, given) -> np.ndarray:
+    """dL/d(this), where ``backward()`` starts: 1 for a single number, else the array given, checked
+    against this Tensor's ``data`` (its shape, and its dtype, which it takes)."""
+    if given is None:
+        if data.size != 1:
+            raise RuntimeError(
+                f"backward() needs a single number to differentiate, but this Tensor has shape "
+                f"{data.shape}. Reduce it first (loss.mean() or loss.sum()), or pass dL/d(this) "
+                f"explicitly: t.backward(np.ones({data.shape}))"
+            )
+        return np.ones_like(data)
+    grad = as_array(getattr(given, "_data", given), data.dtype, what="backward(grad)", copy=True)
+    if grad.shape != data.shape:
+        raise ValueError(f"backward(grad): grad has shape {grad.shape} but this Tensor has shape {data.shape}")
+    return grad
 
 
 def checked_number(x: object, what: str) -> float:

@@ -33,9 +33,9 @@ def apply(op: ops.Op, *inputs: "Tensor") -> "Tensor":
     arrays = [t._data for t in inputs]
     try:
         out = op.forward(ARRAY, *arrays)
-    except ValueError:
-        if op.broadcasts:  # the one ValueError NumPy raises on elementwise ops: shapes that do not fit
-            raise _broadcast_error(op, arrays) from None
+    except (ValueError, TypeError) as error:  # NumPy's refusals, said in our words (only errors pay)
+        if op.broadcasts:
+            raise _elementwise_error(op, arrays, error) from None
         raise
     wrapped = type(out) is not np.ndarray
     if wrapped:
@@ -64,12 +64,21 @@ def apply(op: ops.Op, *inputs: "Tensor") -> "Tensor":
     return node
 
 
-def _broadcast_error(op: ops.Op, arrays: list) -> ValueError:
-    shapes = " and ".join(str(a.shape) for a in arrays)
-    return ValueError(
-        f"{op.name}: shapes {shapes} cannot be broadcast together. NumPy compares shapes from "
-        "the right; each pair of sizes must be equal, or one of them 1 (reshape an operand to fix it)"
-    )
+def _elementwise_error(op: ops.Op, arrays: list, error: Exception) -> Exception:
+    """Why NumPy refused an elementwise op: shapes that do not broadcast, or numbers it will not
+    combine (whole numbers to a negative whole power; a bool Tensor minus another)."""
+    try:
+        np.broadcast_shapes(*(a.shape for a in arrays))
+    except ValueError:
+        shapes = " and ".join(str(a.shape) for a in arrays)
+        return ValueError(
+            f"{op.name}: shapes {shapes} cannot be broadcast together. NumPy compares shapes from "
+            "the right; each pair of sizes must be equal, or one of them 1 (reshape an operand to fix it)"
+        )
+    dtypes = " and ".join(str(a.dtype) for a in arrays)
+    fix = "; use a float Tensor (dtype=float64, or t.double())" if "negative integer powers" in str(error) else ""
+    kind = TypeError if isinstance(error, TypeError) else ValueError
+    return kind(f"{op.name} of {dtypes} numbers: NumPy refuses it: {str(error).rstrip('.')}{fix}")
 
 
 _new_tensor = object.__new__
