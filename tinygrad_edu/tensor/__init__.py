@@ -3,7 +3,8 @@
 Read ``core.py`` first (the Tensor, its backward, its elementwise ops) and ``recording.py``
 (what every op does with its output: the graph), then the ops that only arrays have:
 ``shape_ops.py``, ``reductions.py``, ``matmul.py``; ``conversions.py`` for comparisons,
-copies and casts; ``creation.py`` for Tensors made from nothing. Beside them, the engineering:
+copies and casts; ``creation.py`` for Tensors made from nothing; ``spellings.py`` for PyTorch's
+other names. Beside them, the engineering:
 ``dtypes.py``, ``grad_mode.py``, ``versions.py``.
 """
 
