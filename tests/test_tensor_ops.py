@@ -508,3 +508,15 @@ def test_an_index_array_changed_after_the_pick_still_gets_the_gradient_right() -
         picked.sum().backward()
         expected = [1.0, 0.0, 0.0] if index.dtype == bool else [2.0, 0.0, 0.0]
         np.testing.assert_array_equal(x.grad, expected)
+
+
+@pytest.mark.parametrize("compare", ["==", "!=", "<", "<=", ">", ">="])
+def test_a_float32_tensor_is_compared_with_a_float64_array_in_float64_as_pytorch(compare: str) -> None:
+    """0.1 in float32 is not 0.1 in float64: PyTorch compares in the wider dtype (an array is a
+    Tensor of its own dtype to it), while a Python number takes the Tensor's (x32 == 0.1 holds)."""
+    x, y = np.float32([0.1, 0.2, 0.3]), np.array([0.1, 0.25, 0.3])
+    ours = eval(f"a {compare} b", {"a": Tensor(x), "b": y})
+    theirs = eval(f"a {compare} b", {"a": torch.tensor(x), "b": torch.tensor(y)})
+    np.testing.assert_array_equal(ours.data, theirs.numpy())
+    number = eval(f"a {compare} 0.1", {"a": Tensor(x)})
+    np.testing.assert_array_equal(number.data, eval(f"a {compare} 0.1", {"a": torch.tensor(x)}).numpy())

@@ -39,6 +39,8 @@ class ConversionMethods:
     # --- comparisons: a bool Tensor of the numbers, recording no graph ----------------------
 
     def _compare(self: "Tensor", compare: "Compare", other: object) -> "Tensor":
+        if type(other) is np.ndarray and other.dtype.kind == "f":  # compared in the wider dtype, as PyTorch
+            other = self._constant(other)  # (a number instead takes this Tensor's dtype: x32 == 0.1 holds)
         return apply(compare, self, other if hasattr(other, "_data") else self._operand(other, compare.name))
 
     __lt__ = lambda self, other: self._compare(LESS, other)  # noqa: E731
