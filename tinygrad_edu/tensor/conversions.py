@@ -75,7 +75,7 @@ class ConversionMethods:
 
     def item(self: "Tensor") -> Union[float, int, bool]:
         """The one number this Tensor holds, as a Python number."""
-        if self.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"item() needs a Tensor with one element, this one has shape {self.shape}")
         if _mode.tracer is not None:
             _mode.tracer.refuse("reading a number with item(), float(), int() or bool()")
@@ -88,7 +88,7 @@ class ConversionMethods:
         return int(self.item())
 
     def __bool__(self: "Tensor") -> bool:
-        if self.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(
                 f"the truth of a Tensor of shape {self.shape} is ambiguous: use (t > 0).any() or "
                 "(t > 0).all() to ask about all of its numbers"

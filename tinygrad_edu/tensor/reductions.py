@@ -238,7 +238,7 @@ class ReductionMethods:
 
 def _axes(t: "Tensor", op: str, axis, dim, keepdims, keepdim, required=False, nonempty=False, single=False):
     """The reduced axes and keepdims, from either library's spelling, checked."""
-    if axis is None and dim is None and keepdims is None and keepdim is None and not required and t.size:
+    if axis is None and dim is None and keepdims is None and keepdim is None and not required and t._data.size:
         return tuple(range(t.ndim)), False  # all of them: the common case, made quick
     axis = one_spelling(op, "axis", axis, "dim", dim)
     if axis is None and required:
@@ -252,7 +252,7 @@ def _axes(t: "Tensor", op: str, axis, dim, keepdims, keepdim, required=False, no
         )
     axes = reduced_axes(axis, t.ndim, op)
     keep = check_keepdims(one_spelling(op, "keepdims", keepdims, "keepdim", keepdim, False), op)
-    if nonempty and (any(t.shape[a] == 0 for a in axes) or not t.ndim and t.size == 0):
+    if nonempty and (any(t.shape[a] == 0 for a in axes) or not t.ndim and t._data.size == 0):
         raise ValueError(f"{op} of no numbers: the Tensor of shape {t.shape} is empty along the reduced axes")
     return axes, keep
 
