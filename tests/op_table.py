@@ -66,12 +66,14 @@ def away_from_bounds(rng: np.random.Generator, shape: Shape) -> np.ndarray:
 # --- a row -----------------------------------------------------------------------------------
 
 CLASSES = [0, 2, 1, 1]  # class targets for the losses of several classes
+LABELS = [0.0, 1.0, 0.25, 1.0]  # targets for binary cross-entropy (a soft one among them)
 OURS = {"np": np, **{name: getattr(tinygrad_edu, name) for name in ("where", "maximum", "minimum", "cat", "stack", "linear")},
         "cross_entropy": losses.cross_entropy, "nll_loss": losses.nll_loss, "mean_squared_error": losses.mean_squared_error,
-        "CLASSES": CLASSES}
+        "binary_cross_entropy": losses.binary_cross_entropy, "CLASSES": CLASSES, "LABELS": LABELS}
 THEIRS = {"np": np, "F": F, "torch": torch, "where": torch.where, "maximum": torch.maximum, "minimum": torch.minimum,
           "cat": torch.cat, "stack": torch.stack, "linear": F.linear, "cross_entropy": F.cross_entropy, "nll_loss": F.nll_loss,
-          "CLASSES": torch.tensor(CLASSES)}
+          "binary_cross_entropy": lambda p, y: F.binary_cross_entropy(p, torch.tensor(y, dtype=p.dtype)),
+          "CLASSES": torch.tensor(CLASSES), "LABELS": LABELS}
 
 
 @dataclass(frozen=True)
@@ -233,9 +235,10 @@ LINEAR = [
     ("linear(a, b, c)", [(2, 4, 3), (2, 3), (2,)]), ("linear(a, b, c)", [(4, 4, 3), (1, 3), (1,)]),  # batches of batches
 ]
 
-LOSSES = [  # several classes: composites of log_softmax and indexing
+LOSSES = [  # several classes (composites of log_softmax and indexing), and the fused losses
     row("cross_entropy(a, CLASSES)", [(4, 3)]), row("cross_entropy(a * 300, CLASSES)", [(4, 3)]),  # large logits
     row("nll_loss(a.log_softmax(1), CLASSES)", [(4, 3)]),
+    row("binary_cross_entropy(a.sigmoid(), LABELS)", [(4,)]),
     row("mean_squared_error(a, b)", [(5, 1), (5, 1)], (), "F.mse_loss(a, b)"), row("mean_squared_error(a, b)", [(2, 3), (2, 3)], (), "F.mse_loss(a, b)"), row("cross_entropy(a, CLASSES[0])" , [(3,)], (), "cross_entropy(a, CLASSES[0])"),
 ]
 

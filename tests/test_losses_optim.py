@@ -15,7 +15,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from tinygrad_edu import Value
+from tinygrad_edu import Tensor, Value
 from tinygrad_edu.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -148,10 +148,30 @@ def test_mean_squared_error_accepts_a_single_value_and_a_number():
     assert (loss.data, p.grad) == (4.0, 4.0)
 
 
-def test_cross_entropy_of_a_probability_of_exactly_one_raises():
-    """log(1 - p) at p = 1 is log(0): a Value raises, as the docstring says (use the logits form)."""
-    with pytest.raises(ValueError, match="log"):
-        binary_cross_entropy([Value(1.0)], [1.0])
+EDGES = [0.0, 1.0, 1.0, 0.0, 0.3, 1e-300], [0.0, 1.0, 0.0, 1.0, 0.6, 0.0]
+
+
+def test_binary_cross_entropy_at_probabilities_of_exactly_0_and_1_is_pytorchs_on_values_and_tensors():
+    """Each log kept at -100 or above, and the slope's denominator p (1 - p) at 1e-12 or above:
+    certainty that is right costs 0 (not 0 * log 0 = nan), certainty that is wrong costs 100
+    (not inf), as PyTorch computes them."""
+    import torch
+
+    probabilities, targets = EDGES
+    p = torch.tensor(probabilities, dtype=torch.float64, requires_grad=True)
+    expected = torch.nn.functional.binary_cross_entropy(p, torch.tensor(targets, dtype=torch.float64))
+    expected.backward()
+    by_hand = (0 + 0 + 100 + 100 - (0.6 * math.log(0.3) + 0.4 * math.log(0.7)) + 1e-300) / 6
+    assert expected.item() == pytest.approx(by_hand, rel=1e-15)
+    values = [Value(x) for x in probabilities]
+    on_values = binary_cross_entropy(values, targets)
+    on_values.backward()
+    tensor = Tensor(probabilities, requires_grad=True)
+    on_tensor = binary_cross_entropy(tensor, targets)
+    on_tensor.backward()
+    for loss, grads in [(on_values.data, [v.grad for v in values]), (float(on_tensor), tensor.grad)]:
+        assert loss == pytest.approx(expected.item(), rel=1e-15)
+        np.testing.assert_allclose(grads, p.grad.numpy(), rtol=1e-15, atol=0)
 
 
 TARGET_LOSSES = [

@@ -15,10 +15,11 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .checks import first_not_finite
-from .ops import Op
+from .ops import Elementwise, Op
 from .tensor import Tensor, apply
 from .tensor.dtypes import as_array
 from .value import Value
+from .value import apply as apply_to_values
 
 
 def _mean_over_examples(error: Callable, predictions, targets, loss: str, labels: Callable = None):
@@ -164,18 +165,47 @@ class MeanSquaredError(Op):
         return share, -share if self.need_y else None
 
 
+class BinaryCrossEntropy(Elementwise):
+    """out = -(y log p + (1 - y) log(1 - p)) for one example, PyTorch's ``F.binary_cross_entropy``:
+    each log is kept at -100 or above, so a probability of exactly 0 or 1 costs at most 100, and
+    a right answer given with certainty (p = y = 1) costs 0, not 0 * log 0 = nan.
+
+    dL/dp = grad * (p - y) / (p (1 - p)): the two slopes -y/p + (1 - y)/(1 - p) over one
+    denominator, kept at 1e-12 or above as PyTorch keeps it (so the slope is 0 where p = y is 0
+    or 1). dL/dy = grad * (log(1 - p) - log(p)), computed only where targets are Values.
+    The composite ``-(y * p.log() + (1 - y) * (1 - p).log())`` gives the same numbers inside
+    (0, 1); this is one op for PyTorch's numbers at the edges.
+    """
+
+    name, words = "bce", ("{grad} * ({p} - {y}) / ({p} (1 - {p}))", "{grad} * (log(1 - {p}) - log({p}))")
+
+    def __init__(self, need_y: bool):
+        self.need_y = need_y
+
+    def forward(self, xp, p, y):
+        return (y - 1) * xp.maximum(xp.log1p(-p), -100.0) - y * xp.maximum(xp.log(p), -100.0)
+
+    def backward(self, xp, grad, p, y):
+        grad_p = grad * (p - y) / xp.maximum((1 - p) * p, _SMALLEST_DENOMINATOR)
+        return grad_p, grad * (xp.log1p(-p) - xp.log(p)) if self.need_y else None
+
+
+_SMALLEST_DENOMINATOR = float(np.float32(1e-12))  # PyTorch's 1e-12, a float32 number: 9.99999996e-13
+_BCE_OF_TENSOR, _BCE_OF_VALUE = BinaryCrossEntropy(need_y=False), BinaryCrossEntropy(need_y=True)
+
+
 def _cross_entropy(p, y):
-    # d/dp = -y/p + (1 - y)/(1 - p) = (p - y) / (p (1 - p))
-    return -(y * p.log() + (1 - y) * (1 - p).log())
+    if isinstance(p, Tensor):
+        return apply(_BCE_OF_TENSOR, p, y)
+    return apply_to_values(_BCE_OF_VALUE, p, Value(y))  # a Value's engine adds up every parent's share
 
 
 def binary_cross_entropy(probabilities, targets):
-    """``mean(-(y log p + (1 - y) log(1 - p)))`` for probabilities p in (0, 1).
+    """``mean(-(y log p + (1 - y) log(1 - p)))`` for probabilities p in [0, 1] (see
+    ``BinaryCrossEntropy``: each log kept at -100 or above, as in PyTorch).
 
-    The textbook formula. A probability of exactly 0 or 1 breaks it: a ``Value`` raises (log of
-    0), a ``Tensor`` gives inf, or nan where the target agrees (0 * log 0), where PyTorch
-    clips each log at -100. ``binary_cross_entropy_with_logits`` is exact everywhere.
-    Probabilities outside [0, 1] are refused, as PyTorch refuses them.
+    Probabilities outside [0, 1] are refused, as PyTorch refuses them. From a model's raw
+    scores, ``binary_cross_entropy_with_logits`` is exact everywhere, with no clipping.
     """
     _check_probabilities(probabilities)
     return _mean_over_examples(_cross_entropy, probabilities, targets, "binary_cross_entropy", _probabilities)

@@ -202,8 +202,7 @@ def _check_loss(value: float, epoch: int, epochs: int, history: List[float], opt
     if not history and not math.isfinite(value):
         raise ValueError(
             f"the loss of the untrained model is {value}, before any step: not a learning-rate problem; check "
-            "the loss function and its inputs (binary_cross_entropy of a probability of exactly 0 or 1 is "
-            "infinite; binary_cross_entropy_with_logits never is)"
+            "the loss function and its inputs"
         )
     if math.isfinite(value) and not (history and history[0] > 0 and value > DIVERGED * history[0]):
         return

@@ -51,7 +51,7 @@ class SCALAR:
     answers (the slope of sqrt at 0 is infinite).
     """
 
-    tanh, sin, cos, log1p = math.tanh, math.sin, math.cos, math.log1p
+    tanh, sin, cos = math.tanh, math.sin, math.cos
 
     @staticmethod
     def exp(x: float) -> float:
@@ -65,6 +65,12 @@ class SCALAR:
         if x > 0:
             return math.log(x)
         return -math.inf if x == 0 else math.nan
+
+    @staticmethod
+    def log1p(x: float) -> float:
+        if x > -1:
+            return math.log1p(x)
+        return -math.inf if x == -1 else math.nan
 
     @staticmethod
     def divide(a: float, b: float) -> float:
