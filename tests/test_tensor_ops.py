@@ -520,3 +520,30 @@ def test_a_float32_tensor_is_compared_with_a_float64_array_in_float64_as_pytorch
     np.testing.assert_array_equal(ours.data, theirs.numpy())
     number = eval(f"a {compare} 0.1", {"a": Tensor(x)})
     np.testing.assert_array_equal(number.data, eval(f"a {compare} 0.1", {"a": torch.tensor(x)}).numpy())
+
+
+PROMOTIONS = ["x32 * s64", "s64 + x32", "x32 - i64", "i64 / x32", "x32 ** s64", "where(x32 > 2, x32, s64)",
+              "maximum(x32, i64)", "minimum(s64, x32)", "x32 * y64", "s32 * s64", "i64 * s64"]
+
+
+@pytest.mark.parametrize("spelling", PROMOTIONS)
+def test_mixed_dtypes_take_pytorchs_dtype_where_numpy_would_take_another(spelling: str) -> None:
+    """A single number (0-d) of float64 beside float32 Tensors with axes, or whole numbers beside
+    floats: PyTorch keeps float32 where NumPy goes to float64. Values and gradients, each
+    gradient in its own input's dtype."""
+    import tinygrad_edu
+
+    numbers = {"x32": np.float32([1.5, 2.5, 3.0]), "y64": np.array([0.5, -1.0, 2.0]), "s64": np.float64(2.0),
+               "s32": np.float32(0.75), "i64": np.array([1, 2, 3])}
+    ours = {name: Tensor(np.asarray(a), requires_grad=name[0] != "i", dtype=np.asarray(a).dtype) for name, a in numbers.items()}
+    theirs = {name: torch.tensor(np.asarray(a), requires_grad=name[0] != "i") for name, a in numbers.items()}
+    out = eval(spelling, {"where": tinygrad_edu.where, "maximum": tinygrad_edu.maximum, "minimum": tinygrad_edu.minimum}, ours)
+    expected = eval(spelling, {"where": torch.where, "maximum": torch.maximum, "minimum": torch.minimum}, theirs)
+    assert out.dtype == expected.detach().numpy().dtype
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-6)
+    out.sum().backward()
+    expected.sum().backward()
+    for name in numbers:
+        if name[0] != "i" and theirs[name].grad is not None:
+            assert ours[name].grad.dtype == theirs[name].grad.numpy().dtype, name
+            np.testing.assert_allclose(ours[name].grad, theirs[name].grad.numpy(), rtol=1e-6)

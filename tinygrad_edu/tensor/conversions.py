@@ -223,6 +223,24 @@ def as_numbers(t: "Tensor", op: ops.Op, real: bool) -> "Tensor":
     return t.double() if real else t
 
 
+def promoted(*tensors: "Tensor") -> tuple:
+    """The operands of an elementwise op, cast to the dtype PyTorch computes it in where NumPy's
+    differs: a single number (a 0-d Tensor) takes the dtype of the Tensors with axes of its kind,
+    so ``x32 * Tensor(2.0)`` stays float32; whole numbers or booleans beside floats take the
+    floats' dtype, so ``x32 * an int64 Tensor`` is float32 (NumPy makes both float64). A cast
+    stays in the graph: the gradient is cast back."""
+    first = tensors[0]._data.dtype
+    if all(t._data.dtype is first for t in tensors):
+        return tensors  # the common case: one dtype, nothing to decide
+    top = max(_KIND[t._data.dtype.kind] for t in tensors)
+    kind = [t for t in tensors if _KIND[t._data.dtype.kind] == top]
+    target = np.result_type(*[t._data for t in ([t for t in kind if t._data.ndim] or kind)])
+    return tuple(t.to(target) if t._data.dtype != target else t for t in tensors)
+
+
+_KIND = {"b": 0, "u": 1, "i": 1, "f": 2}  # PyTorch's categories: a higher one decides the dtype
+
+
 def _in_place(ufunc, t: "Tensor", other, what: str) -> None:
     """``t = t (ufunc) other`` in the Tensor's own numbers, counted as a change; refused when the
     result would not fit (another shape, or fractions in whole numbers)."""

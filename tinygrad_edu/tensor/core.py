@@ -39,7 +39,7 @@ from ..checks import checked_label
 from ..shapes import sum_to_shape
 from .dtypes import as_array, checked_backward_options, checked_number, checked_requires_grad, is_float, not_differentiable, seed_gradient
 from .grad_mode import _mode
-from .conversions import ConversionMethods, as_numbers
+from .conversions import ConversionMethods, as_numbers, promoted
 from .matmul import MatmulMethods
 from .recording import _new_tensor, apply, changed_in_place
 from .reductions import ReductionMethods
@@ -57,10 +57,10 @@ def _binary(op: ops.Op):
     """``t + u`` and, for a number or array on the left, ``2 + t`` (Python calls ``__radd__``)."""
 
     def forward(self: "Tensor", other: object) -> "Tensor":
-        return apply(op, self, self._operand(other, op.name))
+        return apply(op, *promoted(self, self._operand(other, op.name)))
 
     def reflected(self: "Tensor", other: object) -> "Tensor":
-        return apply(op, self._operand(other, op.name), self)
+        return apply(op, *promoted(self._operand(other, op.name), self))
 
     forward.__doc__ = reflected.__doc__ = op.__doc__
     return forward, reflected
@@ -268,10 +268,10 @@ class Tensor(ShapeMethods, ReductionMethods, MatmulMethods, ConversionMethods, S
         differentiates with respect to both (``ops.Pow``)."""
         if type(exponent) in (float, int) or isinstance(exponent, numbers.Real) and not isinstance(exponent, (bool, np.bool_)):
             return apply(ops.Power(float(exponent)), self)
-        return apply(ops.POW, self, self._operand(exponent, "**"))
+        return apply(ops.POW, *promoted(self, self._operand(exponent, "**")))
 
     def __rpow__(self, base: object) -> "Tensor":
-        return apply(ops.POW, self._operand(base, "**"), self)
+        return apply(ops.POW, *promoted(self._operand(base, "**"), self))
 
     # ``array + tensor``: NumPy would otherwise add the Tensor to each element, returning an
     # array of Tensors. ``None`` tells NumPy to step aside, so Python calls ``__radd__``.
@@ -366,19 +366,19 @@ def where(condition, a, b) -> Tensor:
     first = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
     if first is None:
         first = constant(as_array(a, None, what="where()"))
-    return apply(ops.WHERE, condition, first._operand(a, "where"), first._operand(b, "where"))
+    return apply(ops.WHERE, condition, *promoted(first._operand(a, "where"), first._operand(b, "where")))
 
 
 def maximum(a, b) -> Tensor:
     """The larger of ``a`` and ``b``, number by number; a tie gives each half the gradient."""
     first = _a_tensor(a, b, "maximum")
-    return apply(ops.MAXIMUM, first._operand(a, "maximum"), first._operand(b, "maximum"))
+    return apply(ops.MAXIMUM, *promoted(first._operand(a, "maximum"), first._operand(b, "maximum")))
 
 
 def minimum(a, b) -> Tensor:
     """The smaller of ``a`` and ``b``, number by number; a tie gives each half the gradient."""
     first = _a_tensor(a, b, "minimum")
-    return apply(ops.MINIMUM, first._operand(a, "minimum"), first._operand(b, "minimum"))
+    return apply(ops.MINIMUM, *promoted(first._operand(a, "minimum"), first._operand(b, "minimum")))
 
 
 class Detach(ops.Op):
