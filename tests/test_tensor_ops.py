@@ -547,3 +547,41 @@ def test_mixed_dtypes_take_pytorchs_dtype_where_numpy_would_take_another(spellin
         if name[0] != "i" and theirs[name].grad is not None:
             assert ours[name].grad.dtype == theirs[name].grad.numpy().dtype, name
             np.testing.assert_allclose(ours[name].grad, theirs[name].grad.numpy(), rtol=1e-6)
+
+
+def test_review_fixes_targets_comparisons_nan_maximum_empty_softmax_and_replayed_casts() -> None:
+    """Each against PyTorch: BCE sends a gradient to targets that require one; a float32 Tensor
+    meets a 0-d float64 number in float32; max() of every number shares among its nans; softmax
+    over an empty axis is empty; a cast to whole numbers inside a recorded step is replayed."""
+    from tinygrad_edu import jit
+    from tinygrad_edu.losses import binary_cross_entropy
+
+    p, y = Tensor([0.2, 0.7], requires_grad=True), Tensor([0.0, 0.4], requires_grad=True)
+    binary_cross_entropy(p, y).backward()
+    tp, ty = torch.tensor([0.2, 0.7], requires_grad=True, dtype=torch.float64), torch.tensor([0.0, 0.4], requires_grad=True, dtype=torch.float64)
+    F.binary_cross_entropy(tp, ty).backward()
+    np.testing.assert_allclose(y.grad, ty.grad.numpy(), rtol=1e-15)
+
+    x32 = np.float32([0.1, 0.5])
+    for other in (np.array(0.1), Tensor(0.1), np.array([0.1, 0.5])):
+        theirs = torch.tensor(np.asarray(other.data if isinstance(other, Tensor) else other))
+        np.testing.assert_array_equal((Tensor(x32) == other).data, (torch.tensor(x32) == theirs).numpy())
+
+    a, t = Tensor([1.0, np.nan, np.nan], requires_grad=True), torch.tensor([1.0, np.nan, np.nan], requires_grad=True, dtype=torch.float64)
+    a.max().backward()
+    t.max().backward()
+    np.testing.assert_array_equal(a.grad, t.grad.numpy())  # [0, 0.5, 0.5]
+
+    assert Tensor(np.zeros((0, 3))).log_softmax(0).shape == tuple(torch.zeros(0, 3).log_softmax(0).shape)
+
+    w = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+
+    def step(x):
+        loss = (w * x.to(np.int64)).sum()
+        loss.backward()
+        w.zero_grad()
+        return loss
+
+    replayed = jit(step)
+    replayed(Tensor([1.5, 2.5, 3.5]))
+    assert float(replayed(Tensor([0.5, 0.5, 2.5]))) == float(step(Tensor([0.5, 0.5, 2.5]))) == 6.0

@@ -17,6 +17,7 @@ import numpy as np
 from .checks import first_not_finite
 from .ops import Elementwise, Op
 from .tensor import Tensor, apply
+from .tensor.conversions import promoted
 from .tensor.dtypes import as_array
 from .value import Value
 from .value import apply as apply_to_values
@@ -172,7 +173,7 @@ class BinaryCrossEntropy(Elementwise):
 
     dL/dp = grad * (p - y) / (p (1 - p)): the two slopes -y/p + (1 - y)/(1 - p) over one
     denominator, kept at 1e-12 or above as PyTorch keeps it (so the slope is 0 where p = y is 0
-    or 1). dL/dy = grad * (log(1 - p) - log(p)), computed only where targets are Values.
+    or 1). dL/dy = grad * (log(1 - p) - log(p)), computed only for targets that take a gradient.
     The composite ``-(y * p.log() + (1 - y) * (1 - p).log())`` gives the same numbers inside
     (0, 1); this is one op for PyTorch's numbers at the edges.
     """
@@ -191,12 +192,12 @@ class BinaryCrossEntropy(Elementwise):
 
 
 _SMALLEST_DENOMINATOR = float(np.float32(1e-12))  # PyTorch's 1e-12, a float32 number: 9.99999996e-13
-_BCE_OF_TENSOR, _BCE_OF_VALUE = BinaryCrossEntropy(need_y=False), BinaryCrossEntropy(need_y=True)
+_BCE_OF_TENSOR, _BCE_OF_VALUE = BinaryCrossEntropy(need_y=False), BinaryCrossEntropy(need_y=True)  # targets of data; of Values
 
 
 def _cross_entropy(p, y):
     if isinstance(p, Tensor):
-        return apply(_BCE_OF_TENSOR, p, y)
+        return apply(_BCE_OF_VALUE if y.requires_grad else _BCE_OF_TENSOR, *promoted(p, y))
     return apply_to_values(_BCE_OF_VALUE, p, Value(y))  # a Value's engine adds up every parent's share
 
 

@@ -39,9 +39,12 @@ class ConversionMethods:
     # --- comparisons: a bool Tensor of the numbers, recording no graph ----------------------
 
     def _compare(self: "Tensor", compare: "Compare", other: object) -> "Tensor":
-        if type(other) is np.ndarray and other.dtype.kind == "f":  # compared in the wider dtype, as PyTorch
-            other = self._constant(other)  # (a number instead takes this Tensor's dtype: x32 == 0.1 holds)
-        return apply(compare, self, other if hasattr(other, "_data") else self._operand(other, compare.name))
+        """In the dtype PyTorch compares in (``promoted``): an array with axes keeps its own, so a
+        float32 Tensor meets a float64 array in float64; a number takes this Tensor's (x32 == 0.1)."""
+        if isinstance(other, np.ndarray) and other.ndim and other.dtype.kind == "f":
+            other = self._constant(np.asarray(other))
+        other = other if hasattr(other, "_data") else self._operand(other, compare.name)
+        return apply(compare, *promoted(self, other))
 
     __lt__ = lambda self, other: self._compare(LESS, other)  # noqa: E731
     __le__ = lambda self, other: self._compare(LESS_EQUAL, other)  # noqa: E731
@@ -129,8 +132,6 @@ class ConversionMethods:
         dtype = as_dtype(dtype)
         if dtype == self.dtype:
             return self
-        if dtype.kind != "f":  # whole numbers or booleans have no gradient: a constant, as in PyTorch
-            return self._constant(self._data.astype(dtype))
         return apply(Cast(dtype), self)
 
     # --- in place, outside the graph (an optimizer's step, ``t[mask] = 0``) ------------------
@@ -235,6 +236,8 @@ def promoted(*tensors: "Tensor") -> tuple:
     top = max(_KIND[t._data.dtype.kind] for t in tensors)
     kind = [t for t in tensors if _KIND[t._data.dtype.kind] == top]
     target = np.result_type(*[t._data for t in ([t for t in kind if t._data.ndim] or kind)])
+    if target.kind != "f":
+        return tensors  # masks and whole numbers: NumPy's dtype is PyTorch's
     return tuple(t.to(target) if t._data.dtype != target else t for t in tensors)
 
 
@@ -280,6 +283,7 @@ class Cast(ops.Op):
     def __init__(self, dtype: np.dtype):
         self.dtype = dtype
         self.name = f"to {dtype}"
+        self.differentiable = dtype.kind == "f"  # whole numbers or booleans take no gradient, as in PyTorch
 
     def forward(self, xp, x):
         return x.astype(self.dtype)

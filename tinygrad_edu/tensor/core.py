@@ -42,7 +42,7 @@ from .grad_mode import _mode
 from .conversions import ConversionMethods, as_numbers, promoted
 from .matmul import MatmulMethods
 from .recording import _new_tensor, apply, changed_in_place
-from .reductions import ReductionMethods
+from .reductions import PAIR, ReductionMethods, ValuesAndIndices
 from .shape_ops import ShapeMethods
 from .spellings import SpellingMethods
 from .versions import LAYOUT, Version, WatchedArray
@@ -163,6 +163,8 @@ class Tensor(ShapeMethods, ReductionMethods, MatmulMethods, ConversionMethods, S
             number = np.array(other, dtype=self._data.dtype)
             if math.isfinite(number) or not math.isfinite(other):  # no overflow to float32's inf
                 return constant(number)
+        if isinstance(other, ValuesAndIndices):  # x - x.max(1): PyTorch's pair, not a Tensor
+            raise TypeError(f"{PAIR}, not a Tensor: use .values in {op} (or t.amax(dim) for the values alone)")
         if isinstance(other, (numbers.Real, np.ndarray, list, tuple)) and not isinstance(other, (bool, np.bool_)):
             dtype = self.dtype if is_float(self.dtype) else None
             # a copy: the graph may keep it for backward, and the caller may change the array later
@@ -206,7 +208,7 @@ class Tensor(ShapeMethods, ReductionMethods, MatmulMethods, ConversionMethods, S
             _mode.tracer.chain_rule(self, grad, shares, parent_grads)
         return parent_grads
 
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, *, grad=None, on_step=None) -> None:
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None, *, grad=None, on_step=None) -> None:
         """Compute dL/d(leaf) for every leaf with ``requires_grad``, with L = this Tensor.
 
         L must be a single number, unless ``gradient`` (or ``grad``) gives dL/d(this) explicitly.
@@ -215,7 +217,7 @@ class Tensor(ShapeMethods, ReductionMethods, MatmulMethods, ConversionMethods, S
         is accepted and changes nothing. ``create_graph=True`` is refused (no gradients of gradients).
         ``on_step(node, grad, parent_grads)``, if given, watches each step (see ``backpropagate``).
         """
-        given = checked_backward_options(gradient, grad, retain_graph, create_graph)
+        given = checked_backward_options(gradient, grad, retain_graph, create_graph, inputs)
         if not self.requires_grad:
             raise RuntimeError(
                 "backward() on a Tensor that does not require grad: none of the Tensors it was "

@@ -128,7 +128,7 @@ def not_differentiable(dtype: np.dtype, what: str = "") -> RuntimeError:
     )
 
 
-def checked_backward_options(gradient, grad, retain_graph, create_graph):
+def checked_backward_options(gradient, grad, retain_graph, create_graph, inputs=None):
     """``backward``'s settings, PyTorch's names beside ours: dL/d(this) as ``gradient=`` or
     ``grad=`` (one of them), ``retain_graph`` True, False or None (the graph is kept anyway),
     ``create_graph`` False (a gradient here is an array, outside the graph)."""
@@ -138,6 +138,11 @@ def checked_backward_options(gradient, grad, retain_graph, create_graph):
         raise TypeError(f"backward: retain_graph is True, False or None, got {type(retain_graph).__name__} {retain_graph!r}")
     if not isinstance(create_graph, (bool, np.bool_)):
         raise TypeError(f"backward: create_graph is True or False, got {type(create_graph).__name__} {create_graph!r}")
+    if inputs is not None:
+        raise TypeError(
+            "backward(inputs=...) is not supported: backward() gives every leaf that requires grad its "
+            "gradient; read the ones you need from their .grad"
+        )
     if create_graph:
         raise ValueError(
             "backward(create_graph=True) would record the backward pass to differentiate it again, but here a "

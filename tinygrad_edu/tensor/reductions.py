@@ -87,8 +87,9 @@ class Extremum(Op):
     them one calls "the" maximum).
     """
 
-    def __init__(self, axes: tuple, keepdims: bool, largest: bool):
+    def __init__(self, axes: tuple, keepdims: bool, largest: bool, nan_ties: bool = False):
         self.axes, self.keepdims, self.largest = axes, keepdims, largest
+        self.nan_ties = nan_ties  # PyTorch's max() of every number counts each nan as the maximum
         self.name = "max" if largest else "min"
         self.words = (f"{{grad}} to the {self.name}imum (shared on a tie)",)
 
@@ -98,7 +99,9 @@ class Extremum(Op):
         return reduce(x, axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, xp, grad, x, out):
-        winners = x == out.reshape(self.kept)  # (none, where the maximum is nan: then so is every share)
+        winners = x == out.reshape(self.kept)  # none where the maximum is nan: then each share is nan,
+        if self.nan_ties:  # as torch.amax's; max() of every number shares among the nans instead
+            winners |= (x != x) & (out.reshape(self.kept) != out.reshape(self.kept))
         return (grad.reshape(self.kept) / winners.sum(axis=self.axes, keepdims=True) * winners,)
 
 
@@ -264,16 +267,17 @@ class ValuesAndIndices(NamedTuple):
     indices: "Tensor"
 
     def __getattr__(self, name: str):
-        raise AttributeError(f"{_PAIR}, which has no {name!r}: use .values.{name} (or t.amax(dim) for the values alone)")
+        raise AttributeError(f"{PAIR}, which has no {name!r}: use .values.{name} (or t.amax(dim), t.amin(dim) for the values alone)")
 
     def _not_a_tensor(self, *other):
-        raise TypeError(f"{_PAIR}, not a Tensor: use .values (or t.amax(dim) for the values alone)")
+        raise TypeError(f"{PAIR}, not a Tensor: use .values (or t.amax(dim), t.amin(dim) for the values alone)")
 
-    # a tuple's + and * would join or repeat the pair: refused, with the other arithmetic
+    # a tuple's + and * would join or repeat the pair: refused, with the rest of a Tensor's arithmetic
     __add__ = __radd__ = __mul__ = __rmul__ = __sub__ = __rsub__ = __truediv__ = __rtruediv__ = _not_a_tensor
+    __neg__ = __pow__ = __rpow__ = __matmul__ = __rmatmul__ = __lt__ = __le__ = __gt__ = __ge__ = _not_a_tensor
 
 
-_PAIR = "max(dim) and min(dim) give a pair (values, indices), as in PyTorch"
+PAIR = "max(dim) and min(dim) give a pair (values, indices), as in PyTorch"
 
 
 def _extremum(t: "Tensor", op: str, dim, keepdim, axis, keepdims):
@@ -283,8 +287,9 @@ def _extremum(t: "Tensor", op: str, dim, keepdim, axis, keepdims):
     if isinstance(dim, Tensor) or isinstance(axis, Tensor):  # t.max(u) is PyTorch's maximum(t, u)
         return (maximum if op == "max" else minimum)(t, dim if axis is None else axis)
     dim = one_spelling(op, "axis", axis, "dim", dim)
-    if dim is None:  # of all the numbers: one number, as amax
-        return (t.amax if op == "max" else t.amin)(keepdims=keepdims, keepdim=keepdim)
+    if dim is None:  # of all the numbers: one number, as amax (but a nan is the maximum, as PyTorch's max())
+        axes, keep = _axes(t, op, None, None, keepdims, keepdim, nonempty=True)
+        return apply(Extremum(axes, keep, largest=op == "max", nan_ties=True), t)
     if isinstance(dim, (tuple, list)):
         raise TypeError(f"{op} works along one dim, got {dim!r}; for the values along several, use a{op}(dim={tuple(dim)!r})")
     axes, keep = _axes(t, op, dim, None, keepdims, keepdim, nonempty=True)
@@ -309,6 +314,8 @@ def _along(shape: tuple, axis: int, positions: "Tensor") -> tuple:
 def _largest(t: "Tensor", axes: tuple) -> "Tensor":
     """The maximum over ``axes`` (kept as size-1 axes), a constant: the shift of the softmax family.
     Where all the numbers are -inf (or inf) it is 0 instead, so that x - m stays -inf (not nan)."""
+    if not t._data.size:  # no numbers, no maximum: nothing to shift (an empty result, as PyTorch's)
+        return t._constant(np.zeros(kept_shape(t.shape, axes), dtype=t.dtype))
     largest = t.detach().amax(axes, keepdims=True)
     return apply(WHERE, largest.isfinite(), largest, largest._operand(0.0, "softmax"))
 

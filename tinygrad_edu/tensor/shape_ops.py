@@ -271,8 +271,9 @@ def _index_and_arrays(index, tensor: "Tensor"):
     replaced by ``ARRAY_PART``, and those arrays as Tensors; floats refused."""
     from .core import Tensor
 
-    if isinstance(index, list) and any(isinstance(part, (list, tuple, np.ndarray, Tensor, slice)) or part is None
-                                       or part is Ellipsis for part in index):
+    if isinstance(index, list) and any(isinstance(part, (slice, type(None), type(Ellipsis))) for part in index):
+        raise IndexError(f"t[{index!r}]: a list holds positions; for an index with slices, None or ..., write a tuple: t[tuple(...)]")
+    if isinstance(index, list) and any(isinstance(part, (list, tuple, np.ndarray, Tensor)) for part in index):
         raise IndexError(
             f"t[{index!r}]: a list of lists is read two ways: NumPy takes it as one array of positions, PyTorch "
             "(for now) as one list per axis. Say which: t[np.array(...)] for the first, t[tuple(...)] for the second"
