@@ -585,3 +585,14 @@ def test_review_fixes_targets_comparisons_nan_maximum_empty_softmax_and_replayed
     replayed = jit(step)
     replayed(Tensor([1.5, 2.5, 3.5]))
     assert float(replayed(Tensor([0.5, 0.5, 2.5]))) == float(step(Tensor([0.5, 0.5, 2.5]))) == 6.0
+
+
+@pytest.mark.parametrize("spelling", ["a.relu()", "maximum(a, b)", "minimum(a, b)", "maximum(b, a)"])
+def test_a_nan_at_a_kink_passes_the_gradient_as_pytorch(spelling: str) -> None:
+    """PyTorch's tests are "out <= 0 gives 0" (relu) and "the smaller side gives 0" (maximum):
+    a nan fails both, so it passes the gradient on, to both sides of maximum."""
+    from tinygrad_edu import maximum, minimum
+
+    a, b = np.array([np.nan, 0.5, -0.5, 1.0]), np.array([0.0, np.nan, 0.0, 1.0])
+    assert_matches_torch(eval(f"lambda a, b: {spelling}", {"maximum": maximum, "minimum": minimum}),
+                         eval(f"lambda a, b: {spelling}", {"maximum": torch.maximum, "minimum": torch.minimum}), [a, b], FLOAT64)

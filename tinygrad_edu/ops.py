@@ -290,6 +290,7 @@ class Relu(Elementwise):
     The slope is read from the output (out > 0 exactly where x > 0), so an in-place relu,
     which overwrites x, still has what it needs. Where the slope is 0 the gradient is
     selected away (``where``), not multiplied by 0: an infinite gradient gives 0, as PyTorch.
+    The test is "out <= 0 gives 0", PyTorch's, so a nan passes the gradient on.
     """
 
     name, words = "relu", ("{grad} where {out} > 0, else 0",)
@@ -298,7 +299,7 @@ class Relu(Elementwise):
         return xp.maximum(x, 0.0)
 
     def backward(self, xp, grad, out):
-        return (xp.where(out > 0, grad, 0.0),)
+        return (xp.where(out <= 0, 0.0, grad),)
 
 
 class LeakyRelu(Elementwise):
@@ -383,8 +384,9 @@ class Minimum(Elementwise):
 
 
 def _share_of_the_larger(xp, grad, mine, other):
-    """The gradient where ``mine`` won, half of it on a tie, 0 where ``other`` won."""
-    return xp.where(mine > other, grad, xp.where(mine == other, grad / 2, 0.0))
+    """The gradient where ``mine`` won, half of it on a tie, 0 where ``other`` won (so, as in
+    PyTorch, a nan on either side sends the whole gradient to both)."""
+    return xp.where(mine < other, 0.0, xp.where(mine == other, grad / 2, grad))
 
 
 class Where(Elementwise):
