@@ -58,7 +58,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 pip=(.venv/bin/python -m pip --quiet --disable-pip-version-check)
 
-torch="torch==2.13.0"
+torch="torch==2.13.0"  # named in messages; the pip commands below spell the pin out
 torch_index="${TORCH_INDEX_URL:-https://download.pytorch.org/whl/cpu}"
 answers() {  # answers URL: a web server answers there within 5 seconds (any HTTP status will do)
     .venv/bin/python - "$1" 2>/dev/null <<'PYTHON'
@@ -80,14 +80,14 @@ install_torch() {
     if answers "$torch_index/torch/"; then
         say "installing $torch (CPU build) from $torch_index"
         # short timeouts and one retry: if this index fails after all, the default one is next
-        if "${pip[@]}" install --index-url "$torch_index" --timeout 10 --retries 1 "$torch"; then
+        if "${pip[@]}" install --index-url "$torch_index" --timeout 10 --retries 1 "torch==2.13.0"; then
             return
         fi
         say "that failed: installing $torch from the default index instead"
     else
         say "$torch_index does not answer: installing $torch from the default index"
     fi
-    "${pip[@]}" install "$torch"
+    "${pip[@]}" install "torch==2.13.0"  # pinned, never a range: a range takes the newest CUDA build
 }
 
 # 2. Python packages, reinstalled only when pyproject.toml changes.

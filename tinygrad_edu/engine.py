@@ -32,8 +32,9 @@ def topological_order(root: Any) -> list:
 
     Depth-first search with an explicit stack. A node is pushed twice: once to *expand* it
     (push its parents), once more to *emit* it, which happens only after every parent pushed
-    above it has been emitted. A leaf, with no parents to wait for, is emitted at once. Nodes that do not require gradients are not visited, so no
-    gradient is ever computed for plain data. Nodes are kept in a set, hashed by identity.
+    above it has been emitted. A leaf, with no parents to wait for, is emitted at once. Nodes
+    that do not require gradients are not visited, so no gradient is ever computed for plain
+    data. Nodes are kept in a set, hashed by identity.
     """
     _check_root(root)
     order = []

@@ -192,13 +192,13 @@ class BinaryCrossEntropy(Elementwise):
 
 
 _SMALLEST_DENOMINATOR = float(np.float32(1e-12))  # PyTorch's 1e-12, a float32 number: 9.99999996e-13
-_BCE_OF_TENSOR, _BCE_OF_VALUE = BinaryCrossEntropy(need_y=False), BinaryCrossEntropy(need_y=True)  # targets of data; of Values
+_BCE, _BCE_AND_TARGETS = BinaryCrossEntropy(need_y=False), BinaryCrossEntropy(need_y=True)  # targets of data; targets that take a gradient
 
 
 def _cross_entropy(p, y):
     if isinstance(p, Tensor):
-        return apply(_BCE_OF_VALUE if y.requires_grad else _BCE_OF_TENSOR, *promoted(p, y))
-    return apply_to_values(_BCE_OF_VALUE, p, Value(y))  # a Value's engine adds up every parent's share
+        return apply(_BCE_AND_TARGETS if y.requires_grad else _BCE, *promoted(p, y))
+    return apply_to_values(_BCE_AND_TARGETS, p, Value(y))  # a Value's engine adds up every parent's share
 
 
 def binary_cross_entropy(probabilities, targets):

@@ -67,9 +67,9 @@ def _binary(op: ops.Op):
 
 
 def _unary(op: ops.Op, real: bool = True):
-    """``t.exp()``. A mask or whole numbers pass through ``as_numbers`` first: as float64 numbers
-    for a function of ``real`` numbers (PyTorch's results are floats), as they are for ``-t``,
-    ``relu`` and ``abs`` (``-mask`` is refused)."""
+    """``t.exp()``. A mask or whole numbers pass through ``as_numbers`` first: converted to float64
+    for a function of ``real`` numbers (PyTorch's results are floats), passed on unconverted to
+    ``-t``, ``relu`` and ``abs`` (``-mask`` is refused)."""
 
     def forward(self: "Tensor") -> "Tensor":
         if self._data.dtype.kind != "f":  # a float Tensor pays only this test

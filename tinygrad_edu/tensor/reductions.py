@@ -298,17 +298,12 @@ def _extremum(t: "Tensor", op: str, dim, keepdim, axis, keepdims):
         return ValuesAndIndices(t.clone(), _position(t, "arg" + op, find, None, None, None, None))
     (axis,) = axes
     indices = _position(t, "arg" + op, find, axis, None, True, None)  # kept as size 1 along axis
-    values = t[_along(t.shape, axis, indices)]  # t[indices] picks the number, and sends it the gradient
+    # the pick: every other axis indexed by its own positions 0, 1, 2, ... (NumPy's open grid),
+    # this one by the indices, all broadcast to one number per line; t[...] sends it the gradient
+    index = list(np.indices(t.shape, sparse=True))
+    index[axis] = indices
+    values = t[tuple(index)]
     return ValuesAndIndices(values, indices) if keep else ValuesAndIndices(values.squeeze(axis), indices.squeeze(axis))
-
-
-def _along(shape: tuple, axis: int, positions: "Tensor") -> tuple:
-    """The index that picks, in every line along ``axis``, the number at ``positions`` (which has
-    size 1 along ``axis``): ``positions`` itself for that axis, and for every other axis its own
-    positions 0, 1, 2, ... laid along it, so that the index arrays broadcast to one pick per line."""
-    ndim = len(shape)
-    return tuple(positions if a == axis else np.arange(size).reshape([size if b == a else 1 for b in range(ndim)])
-                 for a, size in enumerate(shape))
 
 
 def _largest(t: "Tensor", axes: tuple) -> "Tensor":
